@@ -1,0 +1,1 @@
+"""Subcommands of `python -m linters`. Each module defines `register(subparsers)`."""

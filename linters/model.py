@@ -1,0 +1,152 @@
+"""The values that flow through the engine: pages, sentences, claim tags, findings."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Related:
+    """The other side of a finding (a contradiction names both places)."""
+
+    path: str
+    line: int
+    excerpt: str
+
+
+@dataclass
+class Finding:
+    """One problem at one place. The JSON report is a list of these (contract)."""
+
+    rule: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    message: str
+    excerpt: str = ""
+    related: list[Related] = field(default_factory=list)
+    end_line: int | None = None
+    end_column: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if not self.related:
+            out.pop("related")
+        if not self.data:
+            out.pop("data")
+        for key in ("end_line", "end_column"):
+            if out[key] is None:
+                out.pop(key)
+        return out
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class ClaimTag:
+    """`[[claim:a, b]]` at a place in the source. `ids` may hold invalid ids; rules report them."""
+
+    ids: tuple[str, ...]
+    raw: str
+    offset: int  # absolute character offset of `[[` in the page source
+    line: int
+    column: int
+
+
+@dataclass
+class Sentence:
+    """A sentence of prose with a map from each of its characters to the page source."""
+
+    text: str
+    offsets: list[int]  # offsets[i] is the source offset of text[i]
+    line: int
+    column: int
+    block: str  # heading | paragraph | list_item | table_cell | blockquote | admonition | definition
+    tags: list[ClaimTag] = field(default_factory=list)
+    heading: str = ""  # nearest heading above, for context
+    index: int = 0  # position of the sentence in its page
+
+    @property
+    def claim_ids(self) -> list[str]:
+        return [cid for tag in self.tags for cid in tag.ids]
+
+    @property
+    def is_heading(self) -> bool:
+        return self.block == "heading"
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().rstrip("\"'”’)").endswith("?")
+
+
+@dataclass
+class Suppression:
+    """`<!-- linters: disable-next RULE reason="..." -->`: silences RULE on the next block."""
+
+    rules: tuple[str, ...]
+    reason: str
+    line: int
+    column: int
+    applies_from: int  # first source line it covers
+    applies_to: int  # last source line it covers (inclusive)
+    used: bool = False
+
+
+@dataclass
+class Document:
+    """A Markdown page, parsed once and shared by every rule."""
+
+    path: str  # relative to the project root, with forward slashes
+    source: str
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    front_matter_line: int = 0  # 0 when the page has none
+    sentences: list[Sentence] = field(default_factory=list)
+    tags: list[ClaimTag] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)  # the page itself is malformed
+    vale_off: list[tuple[int, int]] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)  # filled by rules, e.g. reading level
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._line_starts:
+            starts = [0]
+            for i, ch in enumerate(self.source):
+                if ch == "\n":
+                    starts.append(i + 1)
+            self._line_starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a source offset."""
+        offset = max(0, min(offset, len(self.source)))
+        row = bisect.bisect_right(self._line_starts, offset) - 1
+        return row + 1, offset - self._line_starts[row] + 1
+
+    def line_text(self, line: int) -> str:
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.source)
+        return self.source[start:end]
+
+    def line_offset(self, line: int) -> int:
+        """Offset of the first character of a 1-based line."""
+        line = max(1, min(line, len(self._line_starts)))
+        return self._line_starts[line - 1]
+
+
+def span_position(doc: Document, sentence: Sentence, start: int, end: int) -> tuple[int, int, int, int]:
+    """Source (line, column, end_line, end_column) of sentence.text[start:end]."""
+    start = max(0, min(start, len(sentence.offsets) - 1))
+    end = max(start, min(end, len(sentence.offsets))) - 1
+    line, col = doc.position(sentence.offsets[start])
+    end_line, end_col = doc.position(sentence.offsets[max(end, start)] + 1)
+    return line, col, end_line, end_col

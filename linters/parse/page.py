@@ -1,0 +1,365 @@
+"""Markdown page → Document: front matter, prose sentences with source positions, claim tags.
+
+markdown-it-py does the parsing. Block tokens give line ranges; for inline
+positions we wrap the parser's own inline rules so each one records the span of
+source it consumed. That is how we know, with the parser's own judgement, which
+characters are code, HTML, link targets, markup or claim tags.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import types
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.admon import index as admon_index
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..model import ClaimTag, Document, Finding, Sentence, Suppression
+from . import tags as tagsyntax
+from .frontmatter import parse_front_matter
+from .sentences import normalise, sentence_spans
+from .suppressions import parse_directive
+
+SPANS_KEY = "_linters_spans"
+
+# Kinds of inline source that are not prose.
+_DROP = {"backticks", "html_inline", "image", "autolink", "emphasis", "strikethrough", "claim_tag"}
+
+
+def _claim_tag_rule(state: StateInline, silent: bool) -> bool:
+    found = tagsyntax.match_tag(state.src, state.pos)
+    if found is None:
+        return False
+    end, inner = found
+    if not silent:
+        token = state.push("claim_tag", "", 0)
+        token.meta = {"ids": tagsyntax.split_ids(inner), "raw": state.src[state.pos : end]}
+    state.pos = end
+    return True
+
+
+def _recording(name: str, fn):
+    def rule(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        label_end = -1
+        if name == "link" and not silent and state.src[start] == "[":
+            label_end = state.md.helpers.parseLinkLabel(state, start, True)
+        ok = fn(state, silent)
+        if ok and not silent:
+            spans = state.env.get(SPANS_KEY)
+            if spans is not None:
+                spans.append((name, start, state.pos, label_end))
+        return ok
+
+    return rule
+
+
+def _tabbed_rule():
+    """pymdownx.tabbed (`=== "Tab"` + indented body) parsed by the admonition rule itself."""
+    fn = admon_index.admonition
+    g = dict(fn.__globals__)
+    g.update(MARKERS=("===", "===+"), MARKER_CHARS={"="}, MAX_MARKER_LEN=4)
+    return types.FunctionType(fn.__code__, g, "tabbed", fn.__defaults__, fn.__closure__)
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    md = (
+        MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .enable("strikethrough")
+        .use(front_matter_plugin)
+        .use(admon_plugin)
+        .use(deflist_plugin)
+    )
+    md.block.ruler.before("admonition", "tabbed", _tabbed_rule(), {"alt": ["paragraph"]})
+    md.inline.ruler.before("link", "claim_tag", _claim_tag_rule)
+    for rule in md.inline.ruler.__rules__:
+        rule.fn = _recording(rule.name, rule.fn)
+    md.inline.ruler.__compiled__ = {}
+    md.core.ruler.disable("inline")  # we run the inline parser per block, recording spans
+    return md
+
+
+def _content_columns(doc: Document, content: str, first_line: int) -> list[int]:
+    """Source offset of the start of each line of an inline token's content."""
+    starts = []
+    for i, cline in enumerate(content.split("\n")):
+        line_no = first_line + i + 1
+        src = doc.line_text(line_no)
+        base = doc.line_offset(line_no)
+        want = cline.strip()
+        if not want:
+            starts.append(base + len(src))
+            continue
+        lead = len(cline) - len(cline.lstrip())
+        stripped = src.rstrip()
+        body = cline.rstrip()
+        if stripped.endswith(body.lstrip()):
+            col = len(stripped) - len(body.lstrip()) - lead
+        else:
+            found = src.find(want)
+            col = (found if found >= 0 else 0) - lead
+        starts.append(base + max(col, 0))
+    return starts
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.heading = ""
+        self.pending_suppressions: list[Suppression] = []
+
+    def inline(self, token: Token, block: str, source_starts: list[int] | None = None) -> None:
+        content = token.content
+        if not content.strip():
+            return
+        if source_starts is None:
+            first_line = token.map[0] if token.map else 0
+            source_starts = _content_columns(self.doc, content, first_line)
+        line_begins = [0]
+        for i, ch in enumerate(content):
+            if ch == "\n":
+                line_begins.append(i + 1)
+        limit = len(self.doc.source)
+
+        def src_off(i: int) -> int:
+            # offset of content[i] = start of its source line + its column within the content line
+            row = bisect.bisect_right(line_begins, i) - 1
+            return min(source_starts[min(row, len(source_starts) - 1)] + i - line_begins[row], limit)
+
+        env: dict[str, Any] = {SPANS_KEY: []}
+        children: list[Token] = []
+        md = markdown_parser()
+        md.inline.parse(content, md, env, children)
+        keep = [True] * len(content)
+        subst: dict[int, str] = {}
+        tags: list[tuple[int, int, tuple[str, ...], str]] = []
+        claim_tokens = iter(t for t in _walk(children) if t.type == "claim_tag")
+        for name, start, end, label_end in env[SPANS_KEY]:
+            if name in _DROP:
+                for i in range(start, end):
+                    keep[i] = False
+                if name == "claim_tag":
+                    tok = next(claim_tokens, None)
+                    ids = tok.meta["ids"] if tok is not None else ()
+                    tags.append((start, end, ids, content[start:end]))
+                elif name == "html_inline":
+                    self._inline_html(content[start:end], src_off(start))
+            elif name == "link":
+                keep[start] = False
+                for i in range(max(label_end, start), end):
+                    keep[i] = False
+            elif name == "newline":
+                for i in range(start, end):
+                    keep[i] = False
+                subst[start] = " "
+            elif name == "escape":
+                keep[start] = False
+            elif name == "entity":
+                for i in range(start, end):
+                    keep[i] = False
+                subst[start] = html.unescape(content[start:end])
+        chars: list[str] = []
+        offsets: list[int] = []
+        content_pos: list[int] = []
+        for i, ch in enumerate(content):
+            if i in subst:
+                for sub in subst[i]:
+                    chars.append(sub)
+                    offsets.append(src_off(i))
+                    content_pos.append(i)
+            elif keep[i]:
+                chars.append(" " if ch == "\n" else ch)
+                offsets.append(src_off(i))
+                content_pos.append(i)
+        text, text_offsets = normalise(chars, offsets)
+        pos_by_offset = dict(zip(offsets, content_pos))
+        claim_tags = []
+        for start, end, ids, raw in tags:
+            off = src_off(start)
+            line, col = self.doc.position(off)
+            tag = ClaimTag(ids=tuple(ids), raw=raw, offset=off, line=line, column=col)
+            claim_tags.append((start, tag))
+            self.doc.tags.append(tag)
+        self._emit(block, text, text_offsets, pos_by_offset, claim_tags)
+
+    def _inline_html(self, raw: str, offset: int) -> None:
+        directive = parse_directive(raw)
+        if directive is None:
+            return
+        line, col = self.doc.position(offset)
+        self._directive(directive, line, col, line)
+
+    def _directive(self, directive: dict, line: int, col: int, next_line: int) -> None:
+        kind = directive["kind"]
+        if kind == "error":
+            self.doc.problems.append(
+                Finding(
+                    rule="invalid-suppression",
+                    severity="error",
+                    path=self.doc.path,
+                    line=line,
+                    column=col,
+                    message=directive["message"],
+                    excerpt=directive["raw"][:200],
+                )
+            )
+        elif kind == "disable-next":
+            sup = Suppression(
+                rules=tuple(directive["rules"]),
+                reason=directive["reason"],
+                line=line,
+                column=col,
+                applies_from=next_line,
+                applies_to=next_line,
+            )
+            self.doc.suppressions.append(sup)
+            self.pending_suppressions.append(sup)
+        elif kind == "vale":
+            self.doc.vale_off.append((line, 1 if directive["off"] else 0))
+
+    def block_started(self, token: Token) -> None:
+        """A new block begins: pending `disable-next` suppressions now cover it."""
+        if token.map and self.pending_suppressions:
+            for sup in self.pending_suppressions:
+                sup.applies_from = token.map[0] + 1
+                sup.applies_to = max(token.map[1], token.map[0] + 1)
+            self.pending_suppressions = []
+
+    def _emit(self, block, text, offsets, pos_by_offset, claim_tags) -> None:
+        if not text:
+            return
+        spans = sentence_spans(text) if block != "heading" else [(0, len(text))]
+        made: list[tuple[Sentence, int]] = []
+        for s, e in spans:
+            if not any(ch.isalnum() for ch in text[s:e]):
+                continue
+            line, col = self.doc.position(offsets[s])
+            sentence = Sentence(
+                text=text[s:e],
+                offsets=offsets[s:e],
+                line=line,
+                column=col,
+                block=block,
+                heading=self.heading,
+                index=len(self.doc.sentences),
+            )
+            self.doc.sentences.append(sentence)
+            made.append((sentence, offsets[s]))
+        for _start, tag in claim_tags:
+            owner = None
+            for sentence, first in made:
+                if first <= tag.offset:
+                    owner = sentence
+            if owner is None and made:
+                owner = made[0][0]
+            if owner is not None:
+                owner.tags.append(tag)
+        if block == "heading" and made:
+            self.heading = made[0][0].text
+
+
+def _walk(tokens: list[Token]):
+    for t in tokens:
+        yield t
+        if t.children:
+            yield from _walk(t.children)
+
+
+_CONTAINER_BLOCKS = {
+    "blockquote_open": "blockquote",
+    "list_item_open": "list_item",
+    "admonition_open": "admonition",
+    "dd_open": "definition",
+}
+
+
+def parse_page(path: str, source: str) -> Document:
+    """Parse one page. Never raises on odd Markdown: problems become findings on the page."""
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    doc = Document(path=path, source=source)
+    md = markdown_parser()
+    tokens = md.parse(source, {})
+    builder = _Builder(doc)
+    stack: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "front_matter":
+            parse_front_matter(doc, tok)
+            continue
+        if tok.nesting == 1 and tok.map and tok.level == 0 or tok.type in ("html_block", "fence", "code_block"):
+            builder.block_started(tok) if tok.type != "html_block" else None
+        if tok.type == "html_block":
+            directive = parse_directive(tok.content.strip())
+            if directive is not None and tok.map:
+                line = tok.map[0] + 1
+                builder._directive(directive, line, 1, tok.map[1] + 1)
+            continue
+        if tok.nesting == 1 and tok.type in _CONTAINER_BLOCKS:
+            kind = _CONTAINER_BLOCKS[tok.type]
+            if tok.type == "admonition_open" and tok.markup.startswith("="):
+                kind = "tab"
+            stack.append(kind)
+        elif tok.nesting == -1 and tok.type.replace("_close", "_open") in _CONTAINER_BLOCKS:
+            if stack:
+                stack.pop()
+        if tok.type != "inline":
+            continue
+        prev = tokens[i - 1].type if i else ""
+        if prev == "heading_open":
+            builder.inline(tok, "heading")
+        elif prev in ("th_open", "td_open"):
+            builder.inline(tok, "table_cell", _cell_starts(doc, tok, tokens, i))
+        elif prev == "admonition_title_open":
+            if stack and stack[-1] == "tab":
+                tok = tok.copy(content=_tab_title(tok, tokens, i))
+            builder.inline(tok, "heading", _title_starts(doc, tok))
+        elif prev == "dt_open":
+            builder.inline(tok, "definition")
+        else:
+            builder.inline(tok, stack[-1] if stack else "paragraph")
+    return doc
+
+
+def _cell_starts(doc: Document, tok: Token, tokens: list[Token], i: int) -> list[int]:
+    # markdown-it gives the row's lines, not the cell's column: find this cell in its row.
+    row_line = tok.map[0] + 1 if tok.map else 1
+    src = doc.line_text(row_line)
+    cells_before = 0
+    j = i - 1
+    while j >= 0 and tokens[j].type != "tr_open":
+        if tokens[j].type in ("th_open", "td_open"):
+            cells_before += 1
+        j -= 1
+    pipes = [m.start() for m in re.finditer(r"(?<!\\)\|", src)]
+    lead = 1 if src.lstrip().startswith("|") else 0
+    idx = cells_before - 2 + lead  # cells_before counts this cell too
+    cell_start = pipes[idx] + 1 if 0 <= idx < len(pipes) else 0
+    found = src.find(tok.content, cell_start)
+    return [doc.line_offset(row_line) + (found if found >= 0 else cell_start)]
+
+
+def _title_starts(doc: Document, tok: Token) -> list[int]:
+    line = tok.map[0] + 1 if tok.map else 1
+    src = doc.line_text(line)
+    found = src.find(tok.content)
+    return [doc.line_offset(line) + max(found, 0)]
+
+
+def _tab_title(tok: Token, tokens: list[Token], i: int) -> str:
+    # the admonition rule reads `=== "Tab A"` as tag `"Tab` and title `A"`; a tab has only a title
+    for j in range(i - 1, -1, -1):
+        if tokens[j].type == "admonition_open":
+            return tokens[j].info.strip().strip('"').strip("'")
+    return tok.content

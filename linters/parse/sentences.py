@@ -1,0 +1,73 @@
+"""Split a block of prose into sentences, keeping each character's source offset."""
+
+from __future__ import annotations
+
+import re
+
+# Words that end in a period without ending the sentence.
+ABBREVIATIONS = frozenset(
+    """e.g i.e etc vs dr mr mrs ms st no fig approx al u.s u.k i.v jr sr inc ltd dept
+    min hr hrs mg ml kg vol ed eds pp p""".split()
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[*_]*[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    m = _WORD_BEFORE.search(text, 0, dot)
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if word in ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha() and text[m.start(1)].isupper()  # an initial: "J. Smith"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if _is_abbreviation(text, m.start()):
+            continue
+        end = m.end()
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def normalise(chars: list[str], offsets: list[int]) -> tuple[str, list[int]]:
+    """Collapse whitespace runs and drop spaces before punctuation, keeping offsets aligned.
+
+    Removing a claim tag or a code span leaves gaps ("40 minutes ."); a sentence
+    should read as the writer meant it ("40 minutes.").
+    """
+    out_c: list[str] = []
+    out_o: list[int] = []
+    for ch, off in zip(chars, offsets):
+        if ch.isspace():
+            if not out_c or out_c[-1] == " ":
+                continue
+            out_c.append(" ")
+            out_o.append(off)
+            continue
+        if ch in ".,;:!?)" and out_c and out_c[-1] == " ":
+            out_c.pop()
+            out_o.pop()
+        out_c.append(ch)
+        out_o.append(off)
+    while out_c and out_c[-1] == " ":
+        out_c.pop()
+        out_o.pop()
+    return "".join(out_c), out_o

@@ -1,0 +1,161 @@
+"""prohibited-claim: statements no citation can make acceptable on a patient page.
+
+## What it does
+Flags absolute safety ("completely safe", "no side effects", "there are no
+known long-term side effects", "not harmful"), cure and guarantee language,
+"works for everyone", risk minimisation ("the side effects are pleasurable"),
+"clinically proven", and "FDA approved" applied to something that is not
+(IV ketamine for depression). The phrases live in `linters/data/prohibited.yml`,
+each with its reason and source (ASA CAP Code 12.9, FTC Health Products
+Compliance Guidance, FDA Bad Ad categories).
+
+A phrase that is negated in its clause ("No treatment is completely safe"),
+quoted, or reported in order to dispute it ("Be wary of clinics that promise a
+cure") is not flagged.
+
+## Why is this bad?
+No medicine is free of risk, none works for everyone, and IV ketamine is not
+FDA approved for any psychiatric disorder. Regulators treat these statements
+as misleading whatever source is cited, and patients make decisions on them.
+
+## Example
+```markdown
+Most importantly, there are no known long-term side effects.
+```
+
+## Use instead
+```markdown
+Long-term safety data are limited; frequent high-dose use has been linked to
+bladder and memory problems [[claim:long-term-risks]].
+```
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..patterns import PatternTimeout, compile_pattern, load_data
+from . import Example, Rule
+
+DATA = "prohibited.yml"
+_CLAUSE_BREAK = compile_pattern(r"[,;:()\u2014\u2013]|\bbut\b|\bhowever\b|\balthough\b|\bwhile\b|\bthough\b|\bunlike\b|\bwhereas\b", f"{DATA}: clause")
+_QUOTES = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019"}
+
+
+@lru_cache(maxsize=1)
+def _compiled():
+    data = load_data(DATA)
+    neg = compile_pattern(r"(?:\b(?:" + "|".join(w for w in data["negators"] if w != "n't") + r")\b|n't\b)", f"{DATA}: negators")
+    before = compile_pattern(r"\b(?:" + "|".join(data["reporting_before"]) + r")\b", f"{DATA}: reporting_before")
+    after = compile_pattern(r"\b(?:" + "|".join(data["reporting_after"]) + r")", f"{DATA}: reporting_after")
+    phrases = [
+        (entry, compile_pattern(r"(?<![\w-])(?:" + entry["pattern"] + r")(?![\w-])", f"{DATA}: {entry['id']}"))
+        for entry in data["phrases"]
+    ]
+    ap = data["approval"]
+    approval = {
+        "entry": ap,
+        "mention": compile_pattern(ap["mention"], f"{DATA}: approval.mention"),
+        "negated": compile_pattern(r"\b(?:" + ap["negated_by"] + r")\b", f"{DATA}: approval.negated_by"),
+        "allowed": compile_pattern(r"\b(?:" + ap["allowed_subjects"] + r")", f"{DATA}: approval.allowed_subjects"),
+        "misuse": compile_pattern(r"(?:" + ap["misuse_subjects"] + r")", f"{DATA}: approval.misuse_subjects"),
+        "subjects": compile_pattern(r"\b(?:" + ap["subjects"] + r")\b", f"{DATA}: approval.subjects"),
+    }
+    return neg, before, after, phrases, approval
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(text[:pos]):
+        start = m.end()
+    return start
+
+
+def _inside_quotes(text: str, start: int) -> bool:
+    for open_q, close_q in _QUOTES.items():
+        depth_open = text.rfind(open_q, 0, start)
+        if depth_open < 0:
+            continue
+        if open_q == close_q:
+            if text.count(open_q, 0, start) % 2 == 1:
+                return True
+        elif text.rfind(close_q, 0, start) < depth_open:
+            return True
+    return False
+
+
+def _disputed(text: str, start: int, end: int) -> bool:
+    neg, before, after, _, _ = _compiled()
+    if neg.search(text[_clause_start(text, start) : start]):
+        return True
+    if before.search(text[:start]) or after.search(text[end:]):
+        return True
+    return _inside_quotes(text, start)
+
+
+def prohibited_spans(text: str) -> list[tuple[int, int, dict]]:
+    """(start, end, data entry) of each prohibited statement in one sentence."""
+    _, _, _, phrases, approval = _compiled()
+    found: list[tuple[int, int, dict]] = []
+    for entry, pattern in phrases:
+        for m in pattern.finditer(text):
+            if not _disputed(text, m.start(), m.end()):
+                found.append((m.start(), m.end(), entry))
+                break
+    for m in approval["mention"].finditer(text):
+        clause_start = _clause_start(text, m.start())
+        if approval["negated"].search(text[clause_start : m.end()]):
+            continue
+        if _disputed(text, m.start(), m.end()):
+            continue
+        misuse = approval["misuse"].search(text)
+        allowed = approval["allowed"].search(text)
+        if allowed and not misuse:
+            continue
+        if not approval["subjects"].search(text):
+            continue
+        found.append((m.start(), m.end(), approval["entry"]))
+        break
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def check(doc, ctx):
+    for sentence in doc.sentences:
+        if sentence.is_heading or sentence.is_question:
+            continue
+        try:
+            spans = prohibited_spans(sentence.text)
+        except PatternTimeout as exc:
+            yield ctx.at_sentence(RULE, doc, sentence, f"This sentence could not be checked in time ({exc}); shorten it or split it.")
+            continue
+        for start, end, entry in spans:
+            yield ctx.at_sentence(
+                RULE,
+                doc,
+                sentence,
+                entry["message"],
+                start,
+                end,
+                data={"category": entry["category"], "phrase": entry["id"], "source": entry["source"]},
+            )
+
+
+RULE = Rule(
+    id="prohibited-claim",
+    summary="A statement no citation can make acceptable: absolute safety, cure, guarantee, misuse of FDA approval.",
+    check=check,
+    severity="error",
+    examples=[
+        Example("Most importantly, there are no known long-term side effects.", True),
+        Example("Ketamine infusions are completely safe.", True),
+        Example("IV ketamine is FDA approved for depression.", True),
+        Example("And since the short-term side effects are pleasurable, it may be a good option.", True),
+        Example("No treatment is completely safe.", False, "negated"),
+        Example("Be wary of any clinic that promises a cure.", False, "reported to dispute it"),
+        Example("Esketamine nasal spray is FDA approved for treatment-resistant depression.", False, "true approval"),
+        Example("IV ketamine is not FDA approved for depression.", False, "negated approval"),
+        Example("Ketamine is FDA approved as an anesthetic.", False, "true approval"),
+        Example("Make sure you have a safe ride home.", False),
+    ],
+)

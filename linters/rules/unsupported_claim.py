@@ -1,0 +1,148 @@
+"""unsupported-claim: a sentence makes a medical claim and carries no claim tag.
+
+## What it does
+Flags a sentence that asserts efficacy, safety or risk, a statistic, a
+mechanism stated as fact, regulatory or legal status, history stated as fact,
+or a comparison, and does not end with a claim tag. Procedural and logistical
+sentences ("Wear comfortable clothing"), questions, headings and advice to talk
+to a clinician are not claims. The cue words live in `linters/data/claim_cues.yml`.
+
+## Why is this bad?
+A patient cannot tell a checked fact from a clinic's marketing. Every medical
+claim on the site must point to a registry entry that names its source, the
+exact supporting passage, and the reviewer who approved it.
+
+## Example
+```markdown
+Ketamine helps about 70% of people with severe depression.
+```
+
+## Use instead
+```markdown
+In one study, about 7 in 10 people with hard-to-treat depression improved
+after six infusions [[claim:murrough-six-infusions-response]].
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..patterns import PatternTimeout, compile_pattern, load_data
+from . import Example, Rule
+
+DATA = "claim_cues.yml"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: bool
+    kind: str  # the cue that decided: efficacy, statistic, ..., or why it is not a claim
+    start: int = 0
+    end: int = 0
+
+
+@lru_cache(maxsize=1)
+def _compiled():
+    data = load_data(DATA)
+
+    def words(p: str, where: str):
+        return compile_pattern(r"(?<![\w-])(?:" + p + r")(?![\w-])", f"{DATA}: {where}")
+
+    strong = [(c["kind"], words(c["pattern"], f"strong.{c['kind']}")) for c in data["strong"]]
+    weak = [(c["kind"], words(c["pattern"], f"weak.{c['kind']}")) for c in data["weak"]]
+    not_claims = [(c["kind"], compile_pattern(c["pattern"], f"{DATA}: not_claims.{c['kind']}")) for c in data["not_claims"]]
+    subject = words(data["medical_subject"], "medical_subject")
+    safe_other = compile_pattern(data["safe_other_senses"], f"{DATA}: safe_other_senses")
+    return strong, weak, not_claims, subject, safe_other
+
+
+def classify(text: str, heading: bool = False) -> Verdict:
+    """Is this sentence a medical claim? The decision and the cue behind it."""
+    strong, weak, not_claims, subject, safe_other = _compiled()
+    stripped = text.strip()
+    if heading:
+        return Verdict(False, "heading")
+    if stripped.rstrip("\"'”’)").endswith("?"):
+        return Verdict(False, "question")
+    if len(stripped.split()) < 3:
+        return Verdict(False, "fragment")
+    # "safe ride home" is logistics, not a safety claim.
+    scrubbed = stripped
+    for m in safe_other.finditer(stripped):
+        scrubbed = scrubbed[: m.start()] + " " * (m.end() - m.start()) + scrubbed[m.end() :]
+    for kind, pattern in not_claims:
+        if pattern.search(scrubbed):
+            # Procedure or advice, unless it also states a statistic, research or approval status.
+            for skind, spattern in strong:
+                if skind in ("statistic", "research", "regulatory", "mechanism", "comparison"):
+                    m = spattern.search(scrubbed)
+                    if m:
+                        return Verdict(True, skind, m.start(), m.end())
+            return Verdict(False, kind)
+    for kind, pattern in strong:
+        m = pattern.search(scrubbed)
+        if m:
+            return Verdict(True, kind, m.start(), m.end())
+    if subject.search(scrubbed):
+        for kind, pattern in weak:
+            m = pattern.search(scrubbed)
+            if m:
+                return Verdict(True, kind, m.start(), m.end())
+    return Verdict(False, "no-cue")
+
+
+_WHAT = {
+    "statistic": "a statistic",
+    "research": "a claim about what research shows",
+    "mechanism": "a claim about how the drug works",
+    "regulatory": "a claim about approval or legal status",
+    "history": "a historical claim",
+    "comparison": "a comparison with other treatments",
+    "safety": "a claim about safety or side effects",
+    "risk": "a claim about risks or side effects",
+    "efficacy": "a claim about what the treatment does",
+}
+
+
+def check(doc, ctx):
+    for sentence in doc.sentences:
+        if sentence.tags:
+            continue
+        try:
+            verdict = classify(sentence.text, heading=sentence.is_heading)
+        except PatternTimeout as exc:
+            yield ctx.at_sentence(RULE, doc, sentence, f"This sentence could not be checked in time ({exc}); shorten it or split it.")
+            continue
+        if not verdict.claim:
+            continue
+        what = _WHAT.get(verdict.kind, "a medical claim")
+        yield ctx.at_sentence(
+            RULE,
+            doc,
+            sentence,
+            f"This sentence makes {what} but cites no source. End it with a claim tag such as [[claim:some-id]] "
+            "pointing to a reviewed registry entry, or rewrite it as plain procedure or advice.",
+            data={"kind": verdict.kind, "cue": sentence.text[verdict.start : verdict.end]},
+        )
+
+
+RULE = Rule(
+    id="unsupported-claim",
+    summary="A sentence makes a medical claim and carries no claim tag.",
+    check=check,
+    severity="error",
+    examples=[
+        Example("Recent research has shown that ketamine can provide rapid relief.", True),
+        Example("Ketamine blocks NMDA receptors in the brain.", True),
+        Example("It benefits 70% of people with severe depression.", True),
+        Example("Ketamine is a Schedule III controlled substance.", True),
+        Example("Common side effects include nausea and dizziness.", True),
+        Example("Wear comfortable clothing to your appointment.", False),
+        Example("Is ketamine safe?", False, "a question"),
+        Example("Ask your doctor whether ketamine is right for you.", False, "advice to talk to a clinician"),
+        Example("A nurse will check your blood pressure before the infusion starts.", False, "procedure"),
+        Example("Ketamine blocks NMDA receptors in the brain [[claim:nmda-mechanism]].", False, "tagged"),
+    ],
+)
