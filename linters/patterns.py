@@ -30,9 +30,15 @@ class Pattern:
     where: str  # "data file: entry" for error messages
     compiled: Any
 
-    def finditer(self, text: str) -> Iterator[Any]:
+    def finditer(self, text: str, pos: int = 0) -> Iterator[Any]:
         try:
-            yield from self.compiled.finditer(text, timeout=SEARCH_TIMEOUT)
+            yield from self.compiled.finditer(text, pos, timeout=SEARCH_TIMEOUT)
+        except TimeoutError:
+            raise PatternTimeout(self.where) from None
+
+    def match(self, text: str, pos: int = 0):
+        try:
+            return self.compiled.match(text, pos, timeout=SEARCH_TIMEOUT)
         except TimeoutError:
             raise PatternTimeout(self.where) from None
 

@@ -9,3 +9,7 @@ fi
 if [ -f scripts/install-browser.sh ]; then
   bash scripts/install-browser.sh
 fi
+# actionlint checks .github/workflows/ (tests/test_workflow.py); built from the Go module proxy.
+if [ -f scripts/install-actionlint.sh ]; then
+  bash scripts/install-actionlint.sh
+fi

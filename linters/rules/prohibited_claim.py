@@ -39,6 +39,7 @@ from . import Example, Rule
 
 DATA = "prohibited.yml"
 _CLAUSE_BREAK = compile_pattern(r"[,;:()\u2014\u2013]|\bbut\b|\bhowever\b|\balthough\b|\bwhile\b|\bthough\b|\bunlike\b|\bwhereas\b", f"{DATA}: clause")
+_NOT_AFTER = compile_pattern(r"(?:\s+\w+){0,2}\s+(?:is|are)\s+not\b|(?:\s+\w+){0,2}\s+(?:isn't|aren't)", f"{DATA}: approval (x is not)")
 _QUOTES = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019"}
 
 
@@ -60,6 +61,8 @@ def _compiled():
         "allowed": compile_pattern(r"\b(?:" + ap["allowed_subjects"] + r")", f"{DATA}: approval.allowed_subjects"),
         "misuse": compile_pattern(r"(?:" + ap["misuse_subjects"] + r")", f"{DATA}: approval.misuse_subjects"),
         "subjects": compile_pattern(r"\b(?:" + ap["subjects"] + r")\b", f"{DATA}: approval.subjects"),
+        "psychiatric": compile_pattern(r"\b(?:" + ap["psychiatric"] + r")", f"{DATA}: approval.psychiatric"),
+        "devices": compile_pattern(r"\b(?:" + ap["devices"] + r")\b", f"{DATA}: approval.devices"),
     }
     return neg, before, after, phrases, approval
 
@@ -93,31 +96,58 @@ def _disputed(text: str, start: int, end: int) -> bool:
     return _inside_quotes(text, start)
 
 
+@lru_cache(maxsize=8192)
 def prohibited_spans(text: str) -> list[tuple[int, int, dict]]:
     """(start, end, data entry) of each prohibited statement in one sentence."""
     _, _, _, phrases, approval = _compiled()
-    found: list[tuple[int, int, dict]] = []
+    found: list = []
     for entry, pattern in phrases:
         for m in pattern.finditer(text):
             if not _disputed(text, m.start(), m.end()):
                 found.append((m.start(), m.end(), entry))
                 break
     for m in approval["mention"].finditer(text):
-        clause_start = _clause_start(text, m.start())
-        if approval["negated"].search(text[clause_start : m.end()]):
-            continue
-        if _disputed(text, m.start(), m.end()):
-            continue
-        misuse = approval["misuse"].search(text)
-        allowed = approval["allowed"].search(text)
-        if allowed and not misuse:
-            continue
-        if not approval["subjects"].search(text):
-            continue
-        found.append((m.start(), m.end(), approval["entry"]))
-        break
+        if _approval_misused(text, m.start(), m.end(), approval):
+            found.append((m.start(), m.end(), approval["entry"]))
+            break
     found.sort(key=lambda f: f[0])
-    return found
+    return tuple(found)
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    before = _clause_start(text, start)
+    after = _CLAUSE_BREAK.search(text, end)
+    return before, (after.start() if after else len(text))
+
+
+def _approval_misused(text: str, start: int, end: int, approval: dict) -> bool:
+    """Does this mention of FDA approval claim an approval that does not exist?"""
+    lo, hi = _clause_bounds(text, start, end)
+    if approval["negated"].search(text[lo:end]) or _disputed(text, start, end):
+        return False
+    # The clause of the mention, widened by one clause on the left for appositives
+    # ("Ketamine, an anesthetic, is FDA approved").
+    # and by one on the right for restrictions ("FDA approved, but only as an anesthetic").
+    wide_lo = _clause_start(text, max(lo - 1, 0)) if lo else lo
+    wide_hi = len(text)
+    for nxt in _CLAUSE_BREAK.finditer(text, min(hi + 1, len(text))):
+        if text[hi : nxt.start()].strip(" ,;:()\u2014\u2013"):
+            wide_hi = nxt.start()
+            break
+    window = text[wide_lo:wide_hi]
+    if approval["devices"].search(window):
+        return False
+    misuse = any(
+        not approval["negated"].search(window[max(0, mm.start() - 12) : mm.start()])
+        and not _NOT_AFTER.match(window, mm.end())
+        for mm in approval["misuse"].finditer(window)
+    )
+    allowed = approval["allowed"].search(window)
+    if allowed and not misuse:
+        return False
+    if not allowed and not misuse and not approval["psychiatric"].search(text) and not approval["subjects"].search(window):
+        return False
+    return bool(approval["subjects"].search(text))
 
 
 def check(doc, ctx):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..patterns import PatternTimeout, compile_pattern, load_data
+from .prohibited_claim import prohibited_spans
 from . import Example, Rule
 
 DATA = "claim_cues.yml"
@@ -50,17 +51,23 @@ def _compiled():
     def words(p: str, where: str):
         return compile_pattern(r"(?<![\w-])(?:" + p + r")(?![\w-])", f"{DATA}: {where}")
 
-    strong = [(c["kind"], words(c["pattern"], f"strong.{c['kind']}")) for c in data["strong"]]
-    weak = [(c["kind"], words(c["pattern"], f"weak.{c['kind']}")) for c in data["weak"]]
-    not_claims = [(c["kind"], compile_pattern(c["pattern"], f"{DATA}: not_claims.{c['kind']}")) for c in data["not_claims"]]
-    subject = words(data["medical_subject"], "medical_subject")
-    safe_other = compile_pattern(data["safe_other_senses"], f"{DATA}: safe_other_senses")
-    return strong, weak, not_claims, subject, safe_other
+    return {
+        "strong": [(c["kind"], words(c["pattern"], f"strong.{c['kind']}")) for c in data["strong"]],
+        "content": [(c["kind"], words(c["pattern"], f"content.{c['kind']}")) for c in data["content"]],
+        "gate": [(c["kind"], compile_pattern(c["pattern"], f"{DATA}: not_claims.{c['kind']}")) for c in data["not_claims"]],
+        "drug": compile_pattern(data["drug_subject"], f"{DATA}: drug_subject"),
+        "explanation": compile_pattern(data["explanation"], f"{DATA}: explanation"),
+        "safe_other": compile_pattern(data["safe_other_senses"], f"{DATA}: safe_other_senses"),
+    }
+
+
+# Strong cues that make even a procedural sentence a claim.
+_OVERRIDES = ("statistic", "research", "regulatory", "mechanism", "comparison", "history")
 
 
 def classify(text: str, heading: bool = False) -> Verdict:
     """Is this sentence a medical claim? The decision and the cue behind it."""
-    strong, weak, not_claims, subject, safe_other = _compiled()
+    c = _compiled()
     stripped = text.strip()
     if heading:
         return Verdict(False, "heading")
@@ -70,26 +77,27 @@ def classify(text: str, heading: bool = False) -> Verdict:
         return Verdict(False, "fragment")
     # "safe ride home" is logistics, not a safety claim.
     scrubbed = stripped
-    for m in safe_other.finditer(stripped):
+    for m in c["safe_other"].finditer(stripped):
         scrubbed = scrubbed[: m.start()] + " " * (m.end() - m.start()) + scrubbed[m.end() :]
-    for kind, pattern in not_claims:
+    for kind, pattern in c["gate"]:
         if pattern.search(scrubbed):
-            # Procedure or advice, unless it also states a statistic, research or approval status.
-            for skind, spattern in strong:
-                if skind in ("statistic", "research", "regulatory", "mechanism", "comparison"):
+            for skind, spattern in c["strong"]:
+                if skind in _OVERRIDES:
                     m = spattern.search(scrubbed)
                     if m:
                         return Verdict(True, skind, m.start(), m.end())
+            m = c["explanation"].search(scrubbed)
+            if m:
+                return Verdict(True, "risk", m.start(), m.end())
             return Verdict(False, kind)
-    for kind, pattern in strong:
-        m = pattern.search(scrubbed)
-        if m:
-            return Verdict(True, kind, m.start(), m.end())
-    if subject.search(scrubbed):
-        for kind, pattern in weak:
+    for group in ("strong", "content"):
+        for kind, pattern in c[group]:
             m = pattern.search(scrubbed)
             if m:
                 return Verdict(True, kind, m.start(), m.end())
+    m = c["drug"].search(scrubbed)
+    if m:
+        return Verdict(True, "efficacy", m.start(), m.end())
     return Verdict(False, "no-cue")
 
 
@@ -110,6 +118,11 @@ def check(doc, ctx):
     for sentence in doc.sentences:
         if sentence.tags:
             continue
+        try:
+            if prohibited_spans(sentence.text):
+                continue  # prohibited-claim reports it: no source could make it acceptable
+        except PatternTimeout:
+            pass
         try:
             verdict = classify(sentence.text, heading=sentence.is_heading)
         except PatternTimeout as exc:

@@ -1,0 +1,137 @@
+"""What CI formats say about the tool and its rules: names, docs, links, default levels.
+
+SARIF carries rule metadata and the JUnit and GitHub formats name rules; all
+read it here, from the rule modules' own docstrings, so the catalogue, the
+site and code scanning describe a rule in the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from ..config import load_config
+from ..errors import UsageError
+from ..rules import DOCS_BASE, ENGINE_RULES, all_rules
+
+TOOL_NAME = "medical-claims-linters"
+DIST_NAME = "medical-claims-linters"
+VALE_SUMMARY = "A finding from Vale, the prose linter, with a style kept in this repository."
+
+_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    id: str
+    summary: str  # one sentence
+    description: str  # what it does, a paragraph
+    text: str  # the whole docstring, Markdown
+    severity: str  # error | warning | info, in this run's mode and config
+
+
+@lru_cache(maxsize=1)
+def tool_version() -> str:
+    try:
+        return metadata.version(DIST_NAME)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+def sections(doc: str) -> dict[str, str]:
+    """`## Heading` → body of a four-part rule docstring; the text before the first heading is under ''."""
+    out: dict[str, str] = {}
+    parts = _SECTION.split(doc)
+    out[""] = parts[0].strip()
+    for title, body in zip(parts[1::2], parts[2::2]):
+        out[title.strip().lower()] = body.strip()
+    return out
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def rule_doc(rule_id: str, mode: str, config=None) -> RuleDoc:
+    """Metadata for any rule id a finding can carry, including engine and Vale rules."""
+    rule = all_rules().get(rule_id)
+    overrides = getattr(config, "rules", {}) or {}
+    settings = overrides.get(rule_id)
+    if rule is not None:
+        parts = sections(rule.doc)
+        description = _paragraph(parts.get("what it does", "")) or rule.summary
+        severity = (settings.severity if settings and settings.severity else None) or rule.severity_for(mode)
+        return RuleDoc(rule_id, rule.summary, description, rule.doc.strip() or rule.summary, severity)
+    if rule_id in ENGINE_RULES:
+        text = ENGINE_RULES[rule_id]
+        severity = "warning" if rule_id == "invalid-suppression" else "error"
+        if settings and settings.severity:
+            severity = settings.severity
+        return RuleDoc(rule_id, text.split(". ")[0].rstrip(".") + ".", text, text, severity)
+    if rule_id.startswith("vale."):
+        style_rule = rule_id[len("vale.") :]
+        text = f"{VALE_SUMMARY} Vale rule `{style_rule}`; its message says what to change."
+        return RuleDoc(rule_id, f"Vale: {style_rule}.", text, text, "warning")
+    return RuleDoc(rule_id, f"Rule {rule_id}.", f"Findings of rule {rule_id}.", f"Findings of rule {rule_id}.", "warning")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the docs live: the published site if mkdocs.yml names one, else the source folder."""
+
+    site_url: str  # "" when mkdocs.yml has no site_url
+    repo_url: str
+    docs_dir: str
+    directory_urls: bool
+
+    def rule_url(self, rule_id: str) -> str:
+        """The rule's page in the generated catalogue (`rules/<id>.md` in the docs folder)."""
+        # Vale's rules are documented in its style files; they link to the catalogue's index.
+        page = f"{DOCS_BASE.rstrip('/')}/" + ("index" if rule_id.startswith("vale.") else rule_id)
+        if self.site_url:
+            base = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
+            if page.endswith("/index"):
+                return base + (page[: -len("index")] if self.directory_urls else page + ".html")
+            return base + (page + "/" if self.directory_urls else page + ".html")
+        return f"{self.docs_dir.rstrip('/')}/{page}.md"
+
+    @property
+    def information_uri(self) -> str:
+        return self.repo_url or self.site_url
+
+
+def site_of(root: Path) -> Site:
+    try:
+        _config, mkdocs = load_config(root)
+    except UsageError:  # the run already read it; a report must not fail on it
+        mkdocs = {}
+    def text(key: str) -> str:
+        value = mkdocs.get(key)
+        return value.strip() if isinstance(value, str) else ""
+    return Site(
+        site_url=text("site_url"),
+        repo_url=text("repo_url"),
+        docs_dir=text("docs_dir") or "docs",
+        directory_urls=mkdocs.get("use_directory_urls", True) is not False,
+    )
+
+
+def config_of(root: Path):
+    try:
+        return load_config(root)[0]
+    except UsageError:
+        return None
+
+
+def rule_ids(report) -> list[str]:
+    """Every rule that can appear in this run, then any other id the findings carry (Vale's)."""
+    ids = list(all_rules()) + [r for r in ENGINE_RULES if r not in all_rules()]
+    seen = set(ids)
+    for finding in [*report.findings, *(s.finding for s in report.suppressed)]:
+        if finding.rule not in seen:
+            seen.add(finding.rule)
+            ids.append(finding.rule)
+    return ids

@@ -1,0 +1,76 @@
+"""Precision and recall of unsupported-claim and prohibited-claim on the labelled sentences.
+
+    .venv/bin/python scripts/measure_claims.py [--split dev|test|all] [--errors]
+
+The labels in tests/data/ were written by someone who did not see the rules.
+Tune on `dev`; `test` is the held-out number the README reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from linters.rules.prohibited_claim import prohibited_spans  # noqa: E402
+from linters.rules.unsupported_claim import classify  # noqa: E402
+
+
+def load(name: str) -> list[dict]:
+    return YAML(typ="safe").load((ROOT / "tests" / "data" / name).read_text("utf-8"))
+
+
+def score(pairs: list[tuple[bool, bool]]) -> dict:
+    tp = sum(1 for want, got in pairs if want and got)
+    fp = sum(1 for want, got in pairs if not want and got)
+    fn = sum(1 for want, got in pairs if want and not got)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {"n": len(pairs), "tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall}
+
+
+def measure(split: str = "all") -> dict[str, dict]:
+    results = {}
+    items = [i for i in load("unsupported_labelled.yml") if split == "all" or i.get("split") == split]
+    results["unsupported-claim"] = score([(i["claim"], classify(i["text"], heading=bool(i.get("heading"))).claim) for i in items])
+    items = [i for i in load("prohibited_labelled.yml") if split == "all" or i.get("split") == split]
+    results["prohibited-claim"] = score([(i["prohibited"], bool(prohibited_spans(i["text"]))) for i in items])
+    return results
+
+
+def errors(split: str) -> None:
+    for i in load("unsupported_labelled.yml"):
+        if split != "all" and i.get("split") != split:
+            continue
+        v = classify(i["text"], heading=bool(i.get("heading")))
+        if v.claim != i["claim"]:
+            print(f"unsupported {'FN' if i['claim'] else 'FP'} [{i['kind']}→{v.kind}] {i['text']}")
+    for i in load("prohibited_labelled.yml"):
+        if split != "all" and i.get("split") != split:
+            continue
+        got = prohibited_spans(i["text"])
+        if bool(got) != i["prohibited"]:
+            print(f"prohibited {'FN' if i['prohibited'] else 'FP'} [{i['category']}] {i['text']}  {[i['text'][s:e] for s, e, _ in got]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default=None, choices=["dev", "test", "all"])
+    parser.add_argument("--errors", action="store_true", help="list every misclassified sentence")
+    args = parser.parse_args()
+    splits = [args.split] if args.split else ["dev", "test", "all"]
+    print(f"{'rule':<20} {'split':<5} {'n':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
+    for split in splits:
+        for rule, s in measure(split).items():
+            print(f"{rule:<20} {split:<5} {s['n']:>4} {s['tp']:>4} {s['fp']:>4} {s['fn']:>4} {s['precision']:>9.3f} {s['recall']:>7.3f}")
+    if args.errors:
+        errors(args.split or "all")
+
+
+if __name__ == "__main__":
+    main()
