@@ -15,6 +15,13 @@ def check(c, mode="preview", fmt="text"):
     c.run(f"{PY} -m linters check --mode {mode} --format {fmt}", pty=False)
 
 
+@task(help={"fmt": "text (default) or json", "window": "days ahead that count as expiring (default: expiring_days in mkdocs.yml)", "all": "also list approved claims that need nothing"})
+def review(c, fmt="text", window=None, all=False):
+    """List the claims a medical reviewer needs to look at: pending, stale, expiring, expired, rejected, unused."""
+    extra = (f" --window {int(window)}" if window is not None else "") + (" --all" if all else "")
+    c.run(f"{PY} -m linters review list --format {fmt}{extra}", pty=False)
+
+
 @task
 def test(c):
     """Run the test suite."""

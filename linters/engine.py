@@ -100,8 +100,12 @@ def check_documents(
     mode: str = "preview",
     today: date | None = None,
     rules: list[Rule] | None = None,
+    page_filter: set[str] | None = None,
 ) -> Report:
-    """Run every enabled rule over parsed documents."""
+    """Run every enabled rule over parsed documents.
+
+    `page_filter` (paths): page rules run only on those pages; corpus rules still read every page.
+    """
     if mode not in ("preview", "publish"):
         raise UsageError(f"unknown mode {mode!r}: use preview or publish")
     ctx = Context(registry=project.registry, config=project.config, mode=mode, today=today or date.today(), root=project.root)
@@ -111,7 +115,7 @@ def check_documents(
     for doc in docs:
         raw.extend(doc.problems)
         for rule in rules:
-            if rule.scope == "page":
+            if rule.scope == "page" and (page_filter is None or doc.path in page_filter):
                 raw.extend(rule.check(doc, ctx))
     for rule in rules:
         if rule.scope == "corpus":
@@ -141,11 +145,13 @@ def _suppression_for(doc: Document | None, finding: Finding):
     return None
 
 
-def check_paths(paths: list[Path], mode: str = "preview", today: date | None = None, project: Project | None = None) -> Report:
+def check_paths(
+    paths: list[Path], mode: str = "preview", today: date | None = None, project: Project | None = None, page_filter: set[str] | None = None
+) -> Report:
     """The whole run for the command line: find pages, parse each once, check."""
     project = project or open_project(paths)
     if not paths:
         paths = [project.docs_dir]
     files = discover(paths, project.root, project.config.exclude)
     docs = [read_page(p, project.root) for p in files]
-    return check_documents(docs, project, mode=mode, today=today)
+    return check_documents(docs, project, mode=mode, today=today, page_filter=page_filter)

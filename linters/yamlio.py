@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 
@@ -39,9 +40,18 @@ def load_safe(text: str) -> Any:
         raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML", 0, 0) from None
 
 
+class _DatesAsText(RoundTripConstructor):
+    """Round-trip loading that leaves dates as text, so schema validation reports a bad date
+    ("2026-13-45") at its line instead of the YAML library failing on the whole file."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
 def load_round_trip(text: str) -> Any:
     """Load keeping line numbers (`.lc`) and comments, for the registry and review edits."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
     yaml.allow_duplicate_keys = False
     try:
         return yaml.load(io.StringIO(text))

@@ -6,9 +6,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..engine import check_paths
+from ..changes import changed_since
+from ..engine import check_paths, open_project
 from ..errors import UsageError
-from ..report import formats
+from ..report import _summary, formats
 
 
 def _date(value: str) -> date:
@@ -25,6 +26,16 @@ def register(sub) -> None:
     p.add_argument("--mode", default="preview", help="preview (writers: unapproved claims warn) or publish (the CI gate)")
     p.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     p.add_argument("--today", help="check as if today were this date (YYYY-MM-DD)")
+    p.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="report only on files changed since this git ref (and uncommitted ones); cross-page rules still read the whole site",
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="also print counts by rule, suppressions and the exit code's meaning on stderr (and to $GITHUB_STEP_SUMMARY when set)",
+    )
     p.set_defaults(run=run)
 
 
@@ -35,12 +46,26 @@ def run(args) -> int:
     if args.mode not in ("preview", "publish"):
         raise UsageError(f"unknown mode {args.mode!r}: use preview or publish")
     today = _date(args.today) if args.today else None
-    report = check_paths(list(args.paths), mode=args.mode, today=today)
+    if args.changed_since is not None:
+        project = open_project(list(args.paths))
+        changes = changed_since(project.root, args.changed_since, project.config.claims_dir)
+        report = check_paths(list(args.paths), mode=args.mode, today=today, project=project, page_filter=changes.page_filter)
+        changes.restrict(report, project.registry)
+    else:
+        report = check_paths(list(args.paths), mode=args.mode, today=today)
     module = fmts[args.format]
     if args.output:
-        args.output.write_text(module.render(report), "utf-8")
+        try:
+            args.output.write_text(module.render(report), "utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
     elif args.format == "text":
         module.write(report, sys.stdout)
     else:
         sys.stdout.write(module.render(report))
+    if args.summary:
+        # The text report ends with the same summary; other formats are for machines, so it goes to stderr.
+        if args.format != "text" or args.output:
+            print("\n".join(_summary.lines(report)), file=sys.stderr)
+        _summary.write_step_summary(report)
     return report.exit_code

@@ -87,16 +87,30 @@ class Site:
     docs_dir: str
     directory_urls: bool
 
-    def rule_url(self, rule_id: str) -> str:
-        """The rule's page in the generated catalogue (`rules/<id>.md` in the docs folder)."""
-        # Vale's rules are documented in its style files; they link to the catalogue's index.
-        page = f"{DOCS_BASE.rstrip('/')}/" + ("index" if rule_id.startswith("vale.") else rule_id)
+    def rule_page(self, rule_id: str) -> str:
+        """The rule's page in the docs folder; Vale's rules share the catalogue's index."""
+        name = "index" if rule_id.startswith("vale.") else rule_id
+        return f"{self.docs_dir.strip('/')}/{DOCS_BASE.strip('/')}/{name}.md"
+
+    def rule_url(self, rule_id: str) -> str | None:
+        """An absolute link to the rule's page: the published site, else the repository's copy.
+
+        SARIF wants an absolute URI here (helpUri, §3.49.12); with neither `site_url`
+        nor a GitHub or GitLab `repo_url` in mkdocs.yml there is none, and the
+        help text names the page in the repository instead.
+        """
+        name = "" if rule_id.startswith("vale.") else rule_id
         if self.site_url:
-            base = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
-            if page.endswith("/index"):
-                return base + (page[: -len("index")] if self.directory_urls else page + ".html")
-            return base + (page + "/" if self.directory_urls else page + ".html")
-        return f"{self.docs_dir.rstrip('/')}/{page}.md"
+            base = (self.site_url if self.site_url.endswith("/") else self.site_url + "/") + DOCS_BASE.strip("/") + "/"
+            if not name:
+                return base if self.directory_urls else base + "index.html"
+            return base + (name + "/" if self.directory_urls else name + ".html")
+        repo = self.repo_url.rstrip("/")
+        if repo.startswith("https://github.com/"):
+            return f"{repo}/blob/HEAD/{self.rule_page(rule_id)}"
+        if repo.startswith("https://gitlab.com/"):
+            return f"{repo}/-/blob/HEAD/{self.rule_page(rule_id)}"
+        return None
 
     @property
     def information_uri(self) -> str:
@@ -108,12 +122,20 @@ def site_of(root: Path) -> Site:
         _config, mkdocs = load_config(root)
     except UsageError:  # the run already read it; a report must not fail on it
         mkdocs = {}
+
+    def url(key: str) -> str:
+        # Only absolute web addresses: SARIF links must be absolute URIs.
+        value = mkdocs.get(key)
+        value = value.strip() if isinstance(value, str) else ""
+        return value if re.match(r"https?://[^\s/]+", value) and not re.search(r"\s", value) else ""
+
     def text(key: str) -> str:
         value = mkdocs.get(key)
         return value.strip() if isinstance(value, str) else ""
+
     return Site(
-        site_url=text("site_url"),
-        repo_url=text("repo_url"),
+        site_url=url("site_url"),
+        repo_url=url("repo_url"),
         docs_dir=text("docs_dir") or "docs",
         directory_urls=mkdocs.get("use_directory_urls", True) is not False,
     )

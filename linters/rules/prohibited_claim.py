@@ -62,9 +62,11 @@ def _compiled():
         "misuse": compile_pattern(r"(?:" + ap["misuse_subjects"] + r")", f"{DATA}: approval.misuse_subjects"),
         "subjects": compile_pattern(r"\b(?:" + ap["subjects"] + r")\b", f"{DATA}: approval.subjects"),
         "psychiatric": compile_pattern(r"\b(?:" + ap["psychiatric"] + r")", f"{DATA}: approval.psychiatric"),
+        "acknowledged": compile_pattern(r"\b(?:" + ap["acknowledged"] + r")\b", f"{DATA}: approval.acknowledged"),
         "devices": compile_pattern(r"\b(?:" + ap["devices"] + r")\b", f"{DATA}: approval.devices"),
     }
-    return neg, before, after, phrases, approval
+    context = compile_pattern(r"\b(?:" + data["medical_context"] + r")\b", f"{DATA}: medical_context")
+    return neg, before, after, phrases, approval, context
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -88,7 +90,7 @@ def _inside_quotes(text: str, start: int) -> bool:
 
 
 def _disputed(text: str, start: int, end: int) -> bool:
-    neg, before, after, _, _ = _compiled()
+    neg, before, after = _compiled()[:3]
     if neg.search(text[_clause_start(text, start) : start]):
         return True
     if before.search(text[:start]) or after.search(text[end:]):
@@ -99,9 +101,10 @@ def _disputed(text: str, start: int, end: int) -> bool:
 @lru_cache(maxsize=8192)
 def prohibited_spans(text: str) -> list[tuple[int, int, dict]]:
     """(start, end, data entry) of each prohibited statement in one sentence."""
-    _, _, _, phrases, approval = _compiled()
+    _, _, _, phrases, approval, context = _compiled()
     found: list = []
-    for entry, pattern in phrases:
+    medical = context.search(text) is not None
+    for entry, pattern in phrases if medical else ():
         for m in pattern.finditer(text):
             if not _disputed(text, m.start(), m.end()):
                 found.append((m.start(), m.end(), entry))
@@ -135,7 +138,7 @@ def _approval_misused(text: str, start: int, end: int, approval: dict) -> bool:
             wide_hi = nxt.start()
             break
     window = text[wide_lo:wide_hi]
-    if approval["devices"].search(window):
+    if approval["devices"].search(window) or approval["acknowledged"].search(text):
         return False
     misuse = any(
         not approval["negated"].search(window[max(0, mm.start() - 12) : mm.start()])

@@ -44,6 +44,10 @@ class Verdict:
     end: int = 0
 
 
+# Strong cues that make even a procedural sentence a claim (unless the gate entry says otherwise).
+_OVERRIDES = ("statistic", "research", "regulatory", "mechanism", "comparison", "history")
+
+
 @lru_cache(maxsize=1)
 def _compiled():
     data = load_data(DATA)
@@ -54,15 +58,28 @@ def _compiled():
     return {
         "strong": [(c["kind"], words(c["pattern"], f"strong.{c['kind']}")) for c in data["strong"]],
         "content": [(c["kind"], words(c["pattern"], f"content.{c['kind']}")) for c in data["content"]],
-        "gate": [(c["kind"], compile_pattern(c["pattern"], f"{DATA}: not_claims.{c['kind']}")) for c in data["not_claims"]],
+        "gate": [
+            (c["kind"], compile_pattern(c["pattern"], f"{DATA}: not_claims.{c['kind']}"), tuple(c.get("overridden_by", _OVERRIDES)))
+            for c in data["not_claims"]
+        ],
         "drug": compile_pattern(data["drug_subject"], f"{DATA}: drug_subject"),
         "explanation": compile_pattern(data["explanation"], f"{DATA}: explanation"),
         "safe_other": compile_pattern(data["safe_other_senses"], f"{DATA}: safe_other_senses"),
     }
 
 
-# Strong cues that make even a procedural sentence a claim.
-_OVERRIDES = ("statistic", "research", "regulatory", "mechanism", "comparison", "history")
+_SMALL_WORDS = frozenset("a an and as at but by for from in into of on or the to vs with without your you is are what how why when who can do does".split())
+
+
+def _looks_like_title(text: str) -> bool:
+    """A heading that lost its `#` (pages converted from HTML): Title Case, no final punctuation."""
+    if text[-1:] in ".!?:;,\"'”’)":
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 2 or len(words) > 14:
+        return False
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    return bool(content) and sum(w[0].isupper() for w in content) / len(content) >= 0.8
 
 
 def classify(text: str, heading: bool = False) -> Verdict:
@@ -75,14 +92,16 @@ def classify(text: str, heading: bool = False) -> Verdict:
         return Verdict(False, "question")
     if len(stripped.split()) < 3:
         return Verdict(False, "fragment")
+    if _looks_like_title(stripped):
+        return Verdict(False, "heading")
     # "safe ride home" is logistics, not a safety claim.
     scrubbed = stripped
     for m in c["safe_other"].finditer(stripped):
         scrubbed = scrubbed[: m.start()] + " " * (m.end() - m.start()) + scrubbed[m.end() :]
-    for kind, pattern in c["gate"]:
+    for kind, pattern, overrides in c["gate"]:
         if pattern.search(scrubbed):
             for skind, spattern in c["strong"]:
-                if skind in _OVERRIDES:
+                if skind in overrides:
                     m = spattern.search(scrubbed)
                     if m:
                         return Verdict(True, skind, m.start(), m.end())

@@ -1,0 +1,199 @@
+"""Python-Markdown extension `claimtags`: claim tags become numbered citations, each page ends with its references.
+
+`[[claim:a, b]]` (syntax from `linters.parse.tags`, the one definition) renders
+as `[1, 2]`: each number links to the page's reference list and carries the
+supporting quote as its `title` (Material's `content.tooltips` shows it on hover).
+Each reference entry holds the full citation (authors, title, journal, year,
+DOI, PMID), a `<details>` with the quotes and locators for the claims on this
+page, and a link to each claim's entry on the registry page.
+
+Tags in code stay text: the inline processor runs below backticks and escapes.
+The extension works without MkDocs (Zensical also runs Python-Markdown
+extensions): give it `claims_dir`, or the plugin hands it the loaded registry.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from .parse.tags import is_valid_id, match_tag, split_ids
+from .registry.load import Registry, load_registry
+from .site.references import citation_into, clean, short_label
+
+CITE_CLASS = "claim-cite"
+# Above links (160) so `[[` is not read as a link label; below escapes (180) and
+# backticks (190) so `\[[claim:x]]` and `` `[[claim:x]]` `` stay text, as in the engine's parser.
+INLINE_PRIORITY = 175
+# After the inline pass (20), before attr_list (8) and toc (5), so "References" gets an id and a permalink.
+TREE_PRIORITY = 12
+MAX_TITLE = 600  # tooltips hold a quote, not an essay
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The id of a claim's row on the registry page."""
+    return "claim-" + claim_id
+
+
+class ClaimTagInlineProcessor(InlineProcessor):
+    """Marks each tag with a placeholder <sup>; numbering waits until the whole page is parsed."""
+
+    def handleMatch(self, m: re.Match, data: str):  # type: ignore[override]
+        found = match_tag(data, m.start(0))
+        if found is None:
+            return None, None, None
+        end, inner = found
+        el = etree.Element("sup", {"class": CITE_CLASS, "data-claims": ",".join(split_ids(inner))})
+        return el, m.start(0), end
+
+
+class ReferencesTreeprocessor(Treeprocessor):
+    """Numbers the citations in page order and appends the page's reference list."""
+
+    def __init__(self, md: Markdown, ext: "ClaimTagExtension"):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        registry = self.ext.registry()
+        numbers: dict[str, int] = {}  # reference key -> number, in order of first citation
+        uses: dict[str, list[tuple[str, Any, str]]] = {}  # key -> [(claim id, source, cite id)]
+        cites = [el for el in root.iter("sup") if el.get("class") == CITE_CLASS and el.get("data-claims") is not None]
+        for n, sup in enumerate(cites, 1):
+            cite_id = f"cite-{n}"
+            sup.set("id", cite_id)
+            ids = [i for i in sup.get("data-claims", "").split(",") if i]
+            parts: list[etree.Element] = []
+            by_ref: dict[str, list[tuple[str, Any]]] = {}
+            for cid in ids:
+                entry = registry.claims.get(cid) if is_valid_id(cid) else None
+                if entry is None:
+                    parts.append(self._unknown(cid))
+                    continue
+                if not entry.claim.sources:
+                    parts.append(self._unsourced(cid, entry.claim.statement))
+                for source in entry.claim.sources:
+                    numbers.setdefault(source.ref, len(numbers) + 1)
+                    by_ref.setdefault(source.ref, []).append((cid, source))
+                    uses.setdefault(source.ref, []).append((cid, source, cite_id))
+            links = [self._ref_link(numbers[key], key, pairs, registry) for key, pairs in sorted(by_ref.items(), key=lambda kv: numbers[kv[0]])]
+            self._fill(sup, links + parts if links else parts or [self._unknown("")])
+        if numbers:
+            root.append(self._reference_list(numbers, uses, registry))
+
+    # -- citations ---------------------------------------------------------
+
+    @staticmethod
+    def _fill(sup: etree.Element, parts: list[etree.Element]) -> None:
+        sup.text = AtomicString("[")
+        for i, el in enumerate(parts):
+            sup.append(el)
+            el.tail = AtomicString(", " if i < len(parts) - 1 else "]")
+
+    def _ref_link(self, number: int, key: str, pairs: list[tuple[str, Any]], registry: Registry) -> etree.Element:
+        ref = registry.references.get(key)
+        label = short_label(ref.data) if ref else clean(key)
+        quotes = [f"{clean(s.locator)}: “{clean(s.quote)}”" for _cid, s in pairs]
+        title = f"{label}. " + " / ".join(dict.fromkeys(quotes))
+        a = etree.Element("a", {"href": f"#ref-{number}", "class": "claim-cite-ref", "title": _shorten(title)})
+        a.text = AtomicString(str(number))
+        return a
+
+    def _unknown(self, cid: str) -> etree.Element:
+        span = etree.Element("span", {"class": "claim-cite-unknown", "title": f"Claim “{clean(cid)}” is not in the claims registry." if cid else "This claim tag names no claim."})
+        span.text = AtomicString("?")
+        return span
+
+    def _unsourced(self, cid: str, statement: str) -> etree.Element:
+        a = etree.Element("a", {"href": self.ext.registry_href(cid), "class": "claim-cite-unsourced", "title": _shorten(f"No source yet for this claim: {clean(statement)}")})
+        a.text = AtomicString("?")
+        return a
+
+    # -- the reference list ------------------------------------------------
+
+    def _reference_list(self, numbers: dict[str, int], uses: dict[str, list], registry: Registry) -> etree.Element:
+        section = etree.Element("section", {"class": "claim-references"})
+        heading = etree.SubElement(section, "h2", {"id": "references"})
+        heading.text = self.ext.getConfig("references_title")
+        ol = etree.SubElement(section, "ol", {"class": "claim-reference-list"})
+        for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
+            ref = registry.references.get(key)
+            li = etree.SubElement(ol, "li", {"id": f"ref-{number}", "class": "claim-reference"})
+            citation_into(li, key, ref.data if ref else None)
+            back = etree.SubElement(li, "span", {"class": "claim-backlinks"})
+            for cite_id in dict.fromkeys(c for _cid, _s, c in uses[key]):
+                a = etree.SubElement(back, "a", {"href": f"#{cite_id}", "class": "claim-backlink", "aria-label": f"Back to citation {cite_id.split('-')[1]}"})
+                a.text = "↩"
+                a.tail = " "
+            details = etree.SubElement(li, "details", {"class": "claim-quotes"})
+            summary = etree.SubElement(details, "summary")
+            summary.text = "What this source says"
+            quotes: dict[tuple[str, str], list[str]] = {}  # one quote may support several claims
+            for cid, source, _cite in uses[key]:
+                claims = quotes.setdefault((clean(source.locator), clean(source.quote)), [])
+                if cid not in claims:
+                    claims.append(cid)
+            for (locator, quote_text), claim_ids in quotes.items():
+                quote = etree.SubElement(details, "blockquote", {"class": "claim-quote"})
+                quote.text = quote_text
+                meta = etree.SubElement(details, "p", {"class": "claim-quote-meta"})
+                meta.text = f"Where: {locator}. Supports:"
+                supports = etree.SubElement(details, "ul", {"class": "claim-supports"})
+                for cid in claim_ids:
+                    item = etree.SubElement(supports, "li")
+                    item.text = f"“{clean(registry.claims[cid].claim.statement)}” "
+                    link = etree.SubElement(item, "a", {"href": self.ext.registry_href(cid), "class": "claim-registry-link"})
+                    link.text = f"(claim {cid} in the registry)"
+        return section
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1].rstrip() + "…"
+
+
+class ClaimTagExtension(Extension):
+    """`markdown.Markdown(extensions=[ClaimTagExtension(registry=...)])` or `claimtags` by name."""
+
+    def __init__(self, **kwargs: Any):
+        self.config = {
+            "registry": [None, "a loaded linters Registry (the MkDocs plugin passes it)"],
+            "claims_dir": ["claims", "the claims registry folder, read when no registry is given"],
+            "root": [".", "the project root that claims_dir is relative to"],
+            "registry_page": ["registry.md", "the registry page, relative to the docs folder"],
+            "references_title": ["References", "the heading of each page's reference list"],
+        }
+        super().__init__(**kwargs)
+        self.page_uri: str | None = None  # the page being rendered, relative to the docs folder (set by the plugin)
+        self._loaded: Registry | None = None
+
+    def registry(self) -> Registry:
+        given = self.getConfig("registry")
+        if given is not None:
+            return given
+        if self._loaded is None:
+            self._loaded = load_registry(Path(self.getConfig("root")), self.getConfig("claims_dir"))
+        return self._loaded
+
+    def registry_href(self, claim_id: str) -> str:
+        """A link to the claim's registry entry, relative to the current page (MkDocs turns `.md` links into URLs)."""
+        target = self.getConfig("registry_page")
+        if self.page_uri:
+            target = posixpath.relpath(target, posixpath.dirname(self.page_uri) or ".")
+        return f"{target}#{claim_anchor(claim_id)}"
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.inlinePatterns.register(ClaimTagInlineProcessor(r"\[\[claim:", md), "claimtags", INLINE_PRIORITY)
+        md.treeprocessors.register(ReferencesTreeprocessor(md, self), "claimtags_references", TREE_PRIORITY)
+
+
+def makeExtension(**kwargs: Any) -> ClaimTagExtension:  # noqa: N802 (Python-Markdown's name)
+    return ClaimTagExtension(**kwargs)

