@@ -163,9 +163,10 @@ def _shorten(text: str) -> str:
 class ClaimTagExtension(Extension):
     """`markdown.Markdown(extensions=[ClaimTagExtension(registry=...)])` or `claimtags` by name."""
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, registry: Registry | None = None, **kwargs: Any):
+        # Not a Python-Markdown config value: setConfig would coerce it (a None default means "boolean").
+        self._registry = registry
         self.config = {
-            "registry": [None, "a loaded linters Registry (the MkDocs plugin passes it)"],
             "claims_dir": ["claims", "the claims registry folder, read when no registry is given"],
             "root": [".", "the project root that claims_dir is relative to"],
             "registry_page": ["registry.md", "the registry page, relative to the docs folder"],
@@ -173,15 +174,12 @@ class ClaimTagExtension(Extension):
         }
         super().__init__(**kwargs)
         self.page_uri: str | None = None  # the page being rendered, relative to the docs folder (set by the plugin)
-        self._loaded: Registry | None = None
 
     def registry(self) -> Registry:
-        given = self.getConfig("registry")
-        if given is not None:
-            return given
-        if self._loaded is None:
-            self._loaded = load_registry(Path(self.getConfig("root")), self.getConfig("claims_dir"))
-        return self._loaded
+        """The registry the plugin handed over, or the one under `root/claims_dir`, read once."""
+        if self._registry is None:
+            self._registry = load_registry(Path(self.getConfig("root")), self.getConfig("claims_dir"))
+        return self._registry
 
     def registry_href(self, claim_id: str) -> str:
         """A link to the claim's registry entry, relative to the current page (MkDocs turns `.md` links into URLs)."""

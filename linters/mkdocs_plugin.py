@@ -34,7 +34,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 from .config import Config, config_from_options
@@ -194,16 +194,18 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             + (" (errors fail `mkdocs build --strict`)" if counts["error"] else "")
         )
 
-    def _put(self, files: Files, config, src_uri: str, content: str | None = None, abs_src_path: str | None = None) -> File:
+    def _put(
+        self, files: Files, config, src_uri: str, content: str | None = None, abs_src_path: str | None = None, inclusion: InclusionLevel = InclusionLevel.UNDEFINED
+    ) -> File:
         existing = files.get_file_from_path(src_uri)
         if existing is not None and not existing.generated_by:
             raise PluginError(f"{config.docs_dir}/{src_uri}: this name is reserved for the page the medical-claims plugin generates; rename the file")
         if existing is not None:
             files.remove(existing)
         if content is not None:
-            made = File.generated(config, src_uri, content=content)
+            made = File.generated(config, src_uri, content=content, inclusion=inclusion)
         else:
-            made = File.generated(config, src_uri, abs_src_path=abs_src_path)
+            made = File.generated(config, src_uri, abs_src_path=abs_src_path, inclusion=inclusion)
         files.append(made)
         self.generated.add(src_uri)
         return made
@@ -211,7 +213,9 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     def _generate_catalogue(self, files: Files, config) -> None:
         assert self.project is not None
         for src_uri, text in catalogue(all_rules(), self.project.root, self.project.config.vale_config).items():
-            self._put(files, config, src_uri, content=text)
+            # the index belongs in the nav; the rule pages are reached from it and from report links
+            inclusion = InclusionLevel.UNDEFINED if src_uri == "rules/index.md" else InclusionLevel.NOT_IN_NAV
+            self._put(files, config, src_uri, content=text, inclusion=inclusion)
 
     def _generate_registry(self, files: Files, config, docs: list[Document], by_path: dict[str, File], report: Report) -> None:
         project = self.project

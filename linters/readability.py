@@ -29,7 +29,7 @@ PYPHEN_LANG = "en_US"  # textstat's default language
 _NONCONTRACTION_APOSTROPHE = re.compile(r"'(?!(?:[tsd]|ve|ll|re))")
 _PUNCTUATION = re.compile(r"[^\w\s']")
 # Bare web addresses and e-mail addresses are not words a reader reads.
-_ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
+ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
 _CURLY_APOSTROPHE = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 # "[^ (]" skips the alternative pronunciations ("word(2)"); "[^#]" stops before a comment.
 _CMU_LINE = re.compile(r"^([^ (\n]+) ([^#\n]*)", re.M)
@@ -85,7 +85,7 @@ def prose_words(text: str) -> list[str]:
     """Words of a sentence of prose: curly apostrophes read as straight ones, web addresses skipped."""
     text = text.translate(_CURLY_APOSTROPHE)
     if "@" in text or "://" in text or "www." in text:
-        text = _ADDRESS.sub(" ", text)
+        text = ADDRESS.sub(" ", text)
     return words(text)
 
 
@@ -174,11 +174,42 @@ def metrics(counts: Iterable[Counts]) -> Metrics:
     )
 
 
-def sentence_grade(c: Counts) -> float:
-    """How hard one sentence is: the mean of its own SMOG (long words) and Flesch-Kincaid (length) grades."""
-    if not c.words:
-        return 0.0
-    return (smog(c.polysyllables, 1) + flesch_kincaid_grade(c.words, c.syllables, 1)) / 2
+@dataclass(frozen=True)
+class Totals:
+    words: int = 0
+    syllables: int = 0
+    polysyllables: int = 0
+    sentences: int = 0
+
+    @classmethod
+    def of(cls, counts: Iterable[Counts]) -> "Totals":
+        w = s = p = n = 0
+        for c in counts:
+            w += c.words
+            s += c.syllables
+            p += c.polysyllables
+            n += c.is_sentence
+        return cls(w, s, p, n)
+
+    def without(self, c: Counts) -> "Totals":
+        return Totals(self.words - c.words, self.syllables - c.syllables, self.polysyllables - c.polysyllables, self.sentences - c.is_sentence)
+
+    def grade(self) -> float:
+        """The mean of SMOG (long words per sentence) and Flesch-Kincaid (sentence length, syllables per word)."""
+        n = self.sentences or (1 if self.words else 0)
+        return (smog(self.polysyllables, n) + flesch_kincaid_grade(self.words, self.syllables, n)) / 2
+
+
+def grade_lift(totals: Totals, c: Counts) -> float:
+    """How much one sentence raises its page's grade: the page's grade with it minus without it.
+
+    The longest sentences with the most long words lift a page most; a short
+    sentence of short words lowers it (a negative lift).
+    """
+    rest = totals.without(c)
+    if rest.sentences <= 0:
+        return totals.grade()
+    return totals.grade() - rest.grade()
 
 
 # --- textstat, made offline ------------------------------------------------------------

@@ -45,10 +45,12 @@ Please use the parking lot before your drip.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Iterator
+
+import regex
 
 from ..errors import UsageError
 from ..model import Document, Sentence
@@ -74,7 +76,7 @@ _EXPLAINED_AFTER = compile_pattern(
       | \s*:\s+\w
     )""",
     f"{WHERE}: explanation after a term",
-    flags=__import__("regex").IGNORECASE | __import__("regex").VERBOSE,
+    flags=regex.IGNORECASE | regex.VERBOSE,
 )
 _EXPLAINED_BEFORE = compile_pattern(r"\b(?:called|known\s+as|named|termed)\s+[*_\"'\u201c\u2018]*$", f"{WHERE}: explanation before a term")
 _ARTICLE_BEFORE = compile_pattern(r"(?<![\w-])(an?)\s+$", f"{WHERE}: article")
@@ -144,7 +146,7 @@ def _key(text: str) -> str:
 
 def _alternation(forms) -> str:
     # Longest first, so "adverse effects" wins over "adverse"; a space matches any whitespace.
-    parts = [r"\s+".join(map(__import__("regex").escape, f.split())) for f in sorted(forms, key=len, reverse=True)]
+    parts = [r"\s+".join(map(regex.escape, f.split())) for f in sorted(forms, key=len, reverse=True)]
     return r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])"
 
 
@@ -374,7 +376,7 @@ def check(doc, ctx):
             entry = use.entry
             word = use.sentence.text[use.start : use.end]
             how = " `python -m linters fix` can make this change." if use.fix else ""
-            why = f" ({entry.why})" if entry.why and not use.fix else ""
+            why = f"; {entry.why}" if entry.why and not use.fix else ""
             data = {"word": entry.word, "plain": entry.plain, "source": _source_title(entry.source)}
             if use.fix:
                 data["fix"] = {"start": use.fix.start, "end": use.fix.end, "text": use.fix.text}

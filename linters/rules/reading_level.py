@@ -25,9 +25,10 @@ built on samples of 30 sentences; on two or three sentences one long word
 moves the grade by several points, so a short page would be flagged or passed
 by chance.
 
-A sentence's difficulty is the mean of its own SMOG grade (long words) and its
-Flesch-Kincaid grade (length and syllables), so both the longest and the most
-polysyllabic sentences come first.
+The hardest sentences are those that raise the page's grade most: the page's
+grade (the mean of SMOG and Flesch-Kincaid) with the sentence minus without
+it. Long sentences full of words of three syllables or more come first;
+fragments of one or two words (a glossary label, a table cell) are not listed.
 
 Severity: warning while writing (preview), error in publish. The target is
 the site's editorial standard and the publish gate enforces it; a page that
@@ -71,16 +72,16 @@ FRONT_MATTER_KEY = "reading_level"
 class HardSentence:
     sentence: Sentence
     counts: readability.Counts
-    grade: float
+    lift: float  # how much the sentence raises the page's grade
 
     def as_dict(self) -> dict:
         return {
             "line": self.sentence.line,
             "column": self.sentence.column,
             "text": self.sentence.text,
-            "grade": round(self.grade, 1),
             "words": self.counts.words,
             "long_words": self.counts.polysyllables,
+            "lift": round(self.lift, 2),
         }
 
 
@@ -96,17 +97,13 @@ def is_measured(sentence: Sentence) -> bool:
 
 def assess(doc: Document, top: int = HARDEST) -> Assessment:
     """The page's metrics and its `top` hardest sentences, counting each sentence once."""
-    scored: list[HardSentence] = []
-    all_counts = []
-    for sentence in doc.sentences:
-        if not is_measured(sentence):
-            continue
-        c = readability.count(sentence.text)
-        all_counts.append(c)
-        if c.words:
-            scored.append(HardSentence(sentence, c, readability.sentence_grade(c)))
-    scored.sort(key=lambda h: (-h.grade, -h.counts.words, h.sentence.index))
-    return Assessment(readability.metrics(all_counts), scored[:top])
+    measured = [(s, readability.count(s.text)) for s in doc.sentences if is_measured(s)]
+    counts = [c for _, c in measured]
+    totals = readability.Totals.of(counts)
+    # Fragments of one or two words ("Anesthetic", a table cell "Yes") are not sentences to rewrite.
+    scored = [HardSentence(s, c, readability.grade_lift(totals, c)) for s, c in measured if c.is_sentence]
+    scored.sort(key=lambda h: (-h.lift, -h.counts.words, h.sentence.index))
+    return Assessment(readability.metrics(counts), scored[:top])
 
 
 def page_target(doc: Document, site_target: float) -> tuple[float, str | None]:
@@ -130,6 +127,11 @@ def _front_matter_key_line(doc: Document) -> int:
     return line
 
 
+def _opening(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
 def check(doc, ctx):
     result = assess(doc)
     target, problem = page_target(doc, ctx.config.reading_level)
@@ -137,13 +139,11 @@ def check(doc, ctx):
     if problem:
         line = _front_matter_key_line(doc)
         yield ctx.at_line(RULE, doc.path, line, 1, problem, doc.line_text(line)[:200])
-    if result.metrics.sentences < MIN_SENTENCES or result.metrics.smog <= target or not result.hardest:
+    # Judged on the grade as shown (one decimal), so "8.0" is never "above 8".
+    if result.metrics.sentences < MIN_SENTENCES or round(result.metrics.smog, 1) <= target or not result.hardest:
         return
     own = "this page's target" if FRONT_MATTER_KEY in doc.front_matter and not problem else "the site's target"
-    listed = "; ".join(
-        f"line {h.sentence.line} (grade {h.grade:.0f}: {h.counts.words} words, {h.counts.polysyllables} of 3+ syllables)"
-        for h in result.hardest
-    )
+    listed = "; ".join(f"line {h.sentence.line} “{_opening(h.sentence.text)}” ({h.counts.words} words, {h.counts.polysyllables} of 3+ syllables)" for h in result.hardest)
     first = result.hardest[0]
     yield ctx.at_sentence(
         RULE,
