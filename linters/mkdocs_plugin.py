@@ -189,7 +189,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             log.info(note)
         counts = {sev: sum(1 for f in report.findings if f.severity == sev) for sev in ("error", "warning", "info")}
         log.info(
-            f"{self.mode} check of {len(report.documents)} pages: {counts['error']} errors, {counts['warning']} warnings, "
+            f"{self.mode} check of {len(report.documents)} page{'s' if len(report.documents) != 1 else ''}: {counts['error']} errors, {counts['warning']} warnings, "
             f"{counts['info']} infos, {len(report.suppressed)} suppressed"
             + (" (errors fail `mkdocs build --strict`)" if counts["error"] else "")
         )

@@ -244,6 +244,8 @@ def offline_textstat():
 
     version = importlib.metadata.version("textstat")
     target = getattr(_count_syllables, "get_cmudict", None)
+    if target is _get_cmudict:
+        return textstat  # already swapped (the cache was cleared)
     if target is None or getattr(target, "__wrapped__", target) is not getattr(original.get_cmudict, "__wrapped__", None):
         raise TextstatChanged(
             f"textstat {version}: textstat.backend.counts._count_syllables no longer uses "

@@ -17,7 +17,23 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from linters.parse.sentences import sentence_spans  # noqa: E402
 from linters.rules.prohibited_claim import prohibited_spans  # noqa: E402
+
+
+def prohibited(text: str) -> bool:
+    """As the rule sees a labelled item: sentence by sentence, questions skipped."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    for i, sentence in enumerate(sentences):
+        is_question = sentence.rstrip("\"'”’)").endswith("?")
+        if is_question and not sentence.lower().startswith(("did you know", "isn't it")):
+            continue
+        previous = sentences[i - 1] if i else ""
+        question = previous if previous.rstrip("\"'”’)").endswith("?") else ""
+        neighbours = " ".join(sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2])
+        if prohibited_spans(sentence, question, neighbours):
+            return True
+    return False
 from linters.rules.unsupported_claim import classify  # noqa: E402
 
 
@@ -39,7 +55,7 @@ def measure(split: str = "all") -> dict[str, dict]:
     items = [i for i in load("unsupported_labelled.yml") if split == "all" or i.get("split") == split]
     results["unsupported-claim"] = score([(i["claim"], classify(i["text"], heading=bool(i.get("heading"))).claim) for i in items])
     items = [i for i in load("prohibited_labelled.yml") if split == "all" or i.get("split") == split]
-    results["prohibited-claim"] = score([(i["prohibited"], bool(prohibited_spans(i["text"]))) for i in items])
+    results["prohibited-claim"] = score([(i["prohibited"], prohibited(i["text"])) for i in items])
     return results
 
 
@@ -47,8 +63,10 @@ def measure_heldout() -> dict[str, dict]:
     """The second blind set (tests/heldout/), written after the rules were tuned."""
     items = load("unsupported_heldout.yml", "heldout")
     results = {"unsupported-claim": score([(i["claim"], classify(i["text"], heading=bool(i.get("heading"))).claim) for i in items])}
-    items = load("prohibited_heldout.yml", "heldout")
-    results["prohibited-claim"] = score([(i["prohibited"], bool(prohibited_spans(i["text"]))) for i in items])
+    for path in sorted((ROOT / "tests" / "heldout").glob("prohibited_heldout*.yml")):
+        name = path.name
+        items = load(name, "heldout")
+        results[f"prohibited-claim ({name.split('_')[1].split('.')[0]})"] = score([(i["prohibited"], prohibited(i["text"])) for i in items])
     return results
 
 
@@ -62,9 +80,8 @@ def errors(split: str) -> None:
     for i in load("prohibited_labelled.yml"):
         if split != "all" and i.get("split") != split:
             continue
-        got = prohibited_spans(i["text"])
-        if bool(got) != i["prohibited"]:
-            print(f"prohibited {'FN' if i['prohibited'] else 'FP'} [{i['category']}] {i['text']}  {[i['text'][s:e] for s, e, _ in got]}")
+        if prohibited(i["text"]) != i["prohibited"]:
+            print(f"prohibited {'FN' if i['prohibited'] else 'FP'} [{i['category']}] {i['text']}")
 
 
 def main() -> None:

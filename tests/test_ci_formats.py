@@ -9,6 +9,7 @@ It is read from disk: nothing is downloaded at test time.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from conftest import MINIMAL_CLAIMS, MINIMAL_REFERENCES, run_cli, write
 from linters.engine import Report, Suppressed
 from linters.model import Document, Finding, Related
 from linters.report import github, junit, sarif
+from linters.report._meta import Site
 from linters.rules import ENGINE_RULES, all_rules
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -84,6 +86,7 @@ def findings(reports):
     return json.loads(reports["json"])["findings"]
 
 
+@functools.lru_cache(maxsize=1)
 def sarif_validator():
     schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
@@ -220,6 +223,9 @@ def test_vale_rules_get_generic_metadata(tmp_path):
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert "Vale" in rules["vale.Medical.Cure"]["fullDescription"]["text"]
     assert doc["runs"][0]["results"][0]["ruleIndex"] == list(rules).index("vale.Medical.Cure")
+    site = Site(site_url=SITE_URL, repo_url="", docs_dir="docs", directory_urls=True)
+    expected = f"{SITE_URL}rules/vale/" if "vale" in all_rules() else f"{SITE_URL}rules/"
+    assert site.rule_url("vale.Medical.Cure") == expected
 
 
 # --- JUnit -----------------------------------------------------------------------------------

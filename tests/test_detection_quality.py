@@ -35,10 +35,13 @@ def test_precision_and_recall_meet_targets(rule, split):
     assert scores["recall"] >= recall, scores
 
 
-@pytest.mark.parametrize("rule", list(TARGETS))
-def test_precision_and_recall_on_the_blind_heldout_set(rule):
-    scores = measure_heldout()[rule]
+HELDOUT = measure_heldout()
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT))
+def test_precision_and_recall_on_the_heldout_sets(name):
+    scores = HELDOUT[name]
     assert scores["n"] >= 100
-    precision, recall = TARGETS[rule]
+    precision, recall = TARGETS[name.split(" ")[0]]
     assert scores["precision"] >= precision, scores
     assert scores["recall"] >= recall, scores

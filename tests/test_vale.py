@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from linters.engine import check_paths, open_project
 from linters.parse.page import parse_page
-from linters.rules import vale as vale_rule
+from linters.site.rules_page import catalogue
+from linters.rules import all_rules
 from linters.rules.vale import EXAMPLES
 from linters.vale import build_view, find_vale
 
@@ -176,13 +179,15 @@ def test_documented_example(example_report, i):
     assert (example.note in rules) == example.flagged, (example.text, rules)
 
 
-def test_style_rules_link_to_their_section_of_the_rule_page():
-    for path in sorted((REPO / "styles" / "Medical").glob("*.yml")):
+def test_each_style_rule_links_to_its_section_of_the_generated_rule_page():
+    page = catalogue(all_rules(), REPO, ".vale.ini")["rules/vale.md"]
+    styles = sorted((REPO / "styles" / "Medical").glob("*.yml"))
+    assert styles
+    for path in styles:
         text = path.read_text("utf-8")
-        anchor = path.stem.lower()
-        assert f"link: rules/vale.md#{anchor}\n" in text, path
-        assert "message:" in text and "level:" in text, path
-        assert f"### {path.stem}\n" in vale_rule.__doc__, f"rule docstring lacks a section for {path.stem}"
+        assert f"link: rules/vale.md#{path.stem.lower()}\n" in text, path
+        assert "\nmessage: " in text and "\nlevel: " in text, path
+        assert re.search(rf"^#+ {path.stem}$", page, re.M), f"rules/vale.md has no section #{path.stem.lower()}"
 
 
 # --- a missing Vale: one note in preview; in publish an error unless the config opts out ---
@@ -203,18 +208,19 @@ EMPTY_PATH = {"VALE_BIN": "", "PATH": ""}
     ],
     ids=["bad-VALE_BIN-preview", "bad-VALE_BIN-publish", "no-vale-preview", "no-vale-publish", "optional-publish", "off-publish"],
 )
-def test_missing_vale_is_a_note_and_in_publish_an_error(tmp_path, env, vale, mode, note, error):
+def test_missing_vale_is_a_note_and_in_publish_an_error(tmp_path, monkeypatch, env, vale, mode, note, error):
     root = vale_site(tmp_path, {"page.md": "# Page\n\nA plain page.\n"}, vale=vale)
-    proc = check(root, "--mode", mode, env=env)
-    report = report_of(proc)
-    notes = [n for n in report["notes"] if "vale" in n.lower()]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    report = check_paths([root / "docs"], mode=mode, project=open_project(root=root))
+    notes = [n for n in report.notes if "vale" in n.lower()]
     assert notes == ([] if note is None else [f"{note} (the vale.* style checks did not run)."])
-    missing = [f for f in report["findings"] if f["rule"] == "vale"]
+    missing = [f for f in report.findings if f.rule == "vale"]
     if error:
         vale_line = (root / "mkdocs.yml").read_text().splitlines().index(f"      vale: {vale}") + 1
-        assert [(f["path"], f["line"], f["severity"]) for f in missing] == [("mkdocs.yml", vale_line, "error")]
-        assert "set `vale: optional`" in missing[0]["message"]
-        assert proc.returncode == 1
+        assert [(f.path, f.line, f.severity) for f in missing] == [("mkdocs.yml", vale_line, "error")]
+        assert "set `vale: optional`" in missing[0].message
+        assert report.exit_code == 1
     else:
         assert missing == []
 

@@ -19,6 +19,7 @@ from ..rules import DOCS_BASE, ENGINE_RULES, all_rules
 
 TOOL_NAME = "medical-claims-linters"
 DIST_NAME = "medical-claims-linters"
+VALE_RULE = "vale"
 VALE_SUMMARY = "A finding from Vale, the prose linter, with a style kept in this repository."
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.M)
@@ -74,7 +75,9 @@ def rule_doc(rule_id: str, mode: str, config=None) -> RuleDoc:
     if rule_id.startswith("vale."):
         style_rule = rule_id[len("vale.") :]
         text = f"{VALE_SUMMARY} Vale rule `{style_rule}`; its message says what to change."
-        return RuleDoc(rule_id, f"Vale: {style_rule}.", text, text, "warning")
+        runner = all_rules().get(VALE_RULE)  # the rule that runs Vale documents our styles
+        full = f"{text}\n\n{runner.doc.strip()}" if runner is not None and runner.doc else text
+        return RuleDoc(rule_id, f"Vale: {style_rule}.", text, full, "warning")
     return RuleDoc(rule_id, f"Rule {rule_id}.", f"Findings of rule {rule_id}.", f"Findings of rule {rule_id}.", "warning")
 
 
@@ -88,8 +91,10 @@ class Site:
     directory_urls: bool
 
     def rule_page(self, rule_id: str) -> str:
-        """The rule's page in the docs folder; Vale's rules share the catalogue's index."""
-        name = "index" if rule_id.startswith("vale.") else rule_id
+        """The rule's page in the docs folder; Vale's findings share the `vale` rule's page (else the catalogue's index)."""
+        name = rule_id
+        if rule_id.startswith("vale."):
+            name = VALE_RULE if VALE_RULE in all_rules() else "index"
         return f"{self.docs_dir.strip('/')}/{DOCS_BASE.strip('/')}/{name}.md"
 
     def rule_url(self, rule_id: str) -> str | None:
@@ -99,7 +104,9 @@ class Site:
         nor a GitHub or GitLab `repo_url` in mkdocs.yml there is none, and the
         help text names the page in the repository instead.
         """
-        name = "" if rule_id.startswith("vale.") else rule_id
+        name = rule_id
+        if rule_id.startswith("vale."):
+            name = VALE_RULE if VALE_RULE in all_rules() else ""
         if self.site_url:
             base = (self.site_url if self.site_url.endswith("/") else self.site_url + "/") + DOCS_BASE.strip("/") + "/"
             if not name:

@@ -155,21 +155,24 @@ def detect_indent(text: str) -> tuple[int, int, int]:
     return mapping, max(sequence, offset + 2), offset
 
 
-def _null_spelling(text: str) -> str:
-    nulls = len(re.findall(r":[ \t]+null[ \t]*(?:[,}#\n]|$)", text))
-    tildes = len(re.findall(r":[ \t]+~[ \t]*(?:[,}#\n]|$)", text))
-    if nulls == 0 and tildes == 0:
-        return ""
-    return "null" if nulls >= tildes else "~"
+def _null_spelling(region: str, text: str, flow: bool) -> str:
+    """How to write a cleared key: as the review block already does, else as the file does."""
+    for scope in (region, None if flow else text):
+        if scope is None:
+            break
+        nulls = len(re.findall(r":[ \t]+null[ \t]*(?=[,}#\n]|$)", scope))
+        tildes = len(re.findall(r":[ \t]+~[ \t]*(?=[,}#\n]|$)", scope))
+        if nulls or tildes:
+            return "null" if nulls >= tildes else "~"
+    return "null" if flow else ""
 
 
-def _yaml_for(text: str) -> YAML:
+def _yaml_for(text: str, spelling: str) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never re-wrap a long statement or quote
     mapping, sequence, offset = detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    spelling = _null_spelling(text)
     yaml.representer.add_representer(type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", spelling))
     return yaml
 
@@ -228,7 +231,9 @@ def edit_review(snap: Snapshot, index: int, values: dict[str, Any], clear: tuple
     review_plain.update(cleared)
 
     out = io.StringIO()
-    _yaml_for(snap.text).dump(snap.data, out)
+    region = "\n".join(snap.text.split("\n")[old_start:old_end])
+    flow = bool(getattr(review, "fa", None) is not None and review.fa.flow_style())
+    _yaml_for(snap.text, _null_spelling(region, snap.text, flow)).dump(snap.data, out)
     dumped = out.getvalue()
     new_start, new_end = _review_lines(load_round_trip(dumped), dumped, index)
 

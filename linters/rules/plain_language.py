@@ -165,11 +165,16 @@ def _fail(line: int, message: str):
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """The data file, checked: every problem is one line naming the file and line."""
+    """The shipped data file, checked and compiled once."""
     try:
         text = resources.files("linters.data").joinpath(DATA).read_text("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{WHERE}: data file is missing (reinstall the package)") from None
+    return parse_vocabulary(text)
+
+
+def parse_vocabulary(text: str) -> Vocabulary:
+    """The data file's text, checked: every problem is one line naming the file and line."""
     try:
         data = load_round_trip(text)
     except YamlError as exc:

@@ -66,7 +66,8 @@ def _compiled():
         "devices": compile_pattern(r"\b(?:" + ap["devices"] + r")\b", f"{DATA}: approval.devices"),
     }
     context = compile_pattern(r"\b(?:" + data["medical_context"] + r")\b", f"{DATA}: medical_context")
-    return neg, before, after, phrases, approval, context
+    idioms = compile_pattern(r"\b(?:" + data["idioms"] + r")\b", f"{DATA}: idioms")
+    return neg, before, after, phrases, approval, context, idioms
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -98,14 +99,31 @@ def _disputed(text: str, start: int, end: int) -> bool:
     return _inside_quotes(text, start)
 
 
+def prohibited_spans(text: str, question: str = "", neighbours: str = "") -> tuple:
+    """(start, end, data entry) of each prohibited statement in one sentence.
+
+    `question` is a question just before the sentence ("Side effects? There
+    aren't any."): a phrase may start in it but must end in the sentence.
+    `neighbours` (the rest of the paragraph) count for the medical context, so
+    "Six infusions. One cure." is read as being about treatment.
+    """
+    medical_context = _compiled()[5]
+    medical = any(medical_context.search(t) for t in (text, question, neighbours) if t)
+    if not question:
+        return _spans(text, medical)
+    prefix = question + " "
+    return tuple((max(s - len(prefix), 0), e - len(prefix), entry) for s, e, entry in _spans(prefix + text, medical) if e > len(prefix))
+
+
 @lru_cache(maxsize=8192)
-def prohibited_spans(text: str) -> list[tuple[int, int, dict]]:
-    """(start, end, data entry) of each prohibited statement in one sentence."""
-    _, _, _, phrases, approval, context = _compiled()
+def _spans(text: str, medical: bool) -> tuple:
+    _, _, _, phrases, approval, _, idioms = _compiled()
     found: list = []
-    medical = context.search(text) is not None
+    idiom_spans = [(m.start(), m.end()) for m in idioms.finditer(text)]
     for entry, pattern in phrases if medical else ():
         for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in idiom_spans):
+                continue
             if not _disputed(text, m.start(), m.end()):
                 found.append((m.start(), m.end(), entry))
                 break
@@ -153,12 +171,29 @@ def _approval_misused(text: str, start: int, end: int, approval: dict) -> bool:
     return bool(approval["subjects"].search(text))
 
 
+_RHETORICAL = compile_pattern(r"^(?:did you know|isn't it (?:time|great))\b", f"{DATA}: rhetorical questions")
+
+
+def _context(doc, i: int) -> tuple[str, str]:
+    """(the question just before, the neighbouring sentences) within the same paragraph."""
+    sentence = doc.sentences[i]
+    near = [
+        doc.sentences[j]
+        for j in (i - 1, i + 1)
+        if 0 <= j < len(doc.sentences)
+        and doc.sentences[j].block == sentence.block
+        and abs(doc.sentences[j].line - sentence.line) <= 1
+    ]
+    before = next((o.text for o in near if o.index < sentence.index and o.is_question), "")
+    return before, " ".join(o.text for o in near)
+
+
 def check(doc, ctx):
-    for sentence in doc.sentences:
-        if sentence.is_heading or sentence.is_question:
+    for i, sentence in enumerate(doc.sentences):
+        if sentence.is_heading or (sentence.is_question and not _RHETORICAL.search(sentence.text)):
             continue
         try:
-            spans = prohibited_spans(sentence.text)
+            spans = prohibited_spans(sentence.text, *_context(doc, i))
         except PatternTimeout as exc:
             yield ctx.at_sentence(RULE, doc, sentence, f"This sentence could not be checked in time ({exc}); shorten it or split it.")
             continue

@@ -1,0 +1,685 @@
+"""What a page states: numbers assigned to facets and subjects, categories, regulatory status.
+
+`page_facts(doc)` reads every sentence once and returns a small picklable
+`PageFacts`: the contradiction rule collects one per page and compares them
+across the site; the claim-drift rule compares a tagged sentence's facts with
+its claim. Which facet a number is about, and whose fact it is (entity,
+indication, phase, ...), comes from `linters/data/facets.yml`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..errors import UsageError
+from ..model import Document, Sentence, span_position
+from ..patterns import Pattern, PatternTimeout, compile_pattern, load_data
+from .grammar import DATA, NON_NEGATIVE, Mention, describe, find_mentions, percent_share
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Facet:
+    id: str
+    label: str
+    kinds: tuple[str, ...]
+    units: tuple[str, ...]
+    cues: tuple[Pattern, ...]
+    not_: Pattern | None
+    subject: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    threshold: bool = False
+    skip_single: bool = False
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    cues: tuple[Pattern, ...]
+    values: tuple[tuple[str, Pattern], ...]
+    any_value: Pattern
+    subject: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    default: str
+    values: tuple[tuple[str, Pattern], ...]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    facets: tuple[Facet, ...]
+    by_id: dict
+    categories: tuple[Category, ...]
+    category_prefilter: Pattern
+    dimensions: dict
+    study: Pattern
+    named_study: Pattern
+    clinic: Pattern
+    existential: Pattern
+    contrast: Pattern
+    value_negators: Pattern
+    reg: dict
+
+
+def _words(src: str, where: str, flags: int | None = None) -> Pattern:
+    pattern = r"(?<![\w-])(?:" + src + r")(?![\w])"
+    return compile_pattern(pattern, where) if flags is None else compile_pattern(pattern, where, flags)
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    data = load_data(DATA)
+    where = f"linters/data/{DATA}"
+    try:
+        facets = []
+        for i, f in enumerate(data["facets"]):
+            fid = f["id"]
+            facets.append(
+                Facet(
+                    id=fid,
+                    label=f.get("label", fid),
+                    kinds=tuple(f["kinds"]),
+                    units=tuple(f.get("units") or ()),
+                    cues=tuple(_words(c, f"{where}: facets.{fid}.cues") for c in f.get("cues") or ()),
+                    not_=_words(f["not"], f"{where}: facets.{fid}.not") if f.get("not") else None,
+                    subject=tuple(f.get("subject") or ()),
+                    aliases=tuple(f.get("aliases") or ()),
+                    threshold=bool(f.get("threshold")),
+                    skip_single=bool(f.get("skip_single")),
+                )
+            )
+        by_id = {}
+        for f in facets:
+            for name in (f.id, *f.aliases):
+                if name in by_id:
+                    raise UsageError(f"{where}: facet {name!r} is defined twice")
+                by_id[name] = f
+        categories = []
+        all_values = []
+        for c in data.get("categories") or []:
+            cid = c["id"]
+            import regex
+
+            flags = 0 if c.get("case_sensitive_values") else regex.IGNORECASE
+            values = tuple((vid, _words(src, f"{where}: categories.{cid}.values.{vid}", flags)) for vid, src in c["values"].items())
+            all_values.extend(src for src in c["values"].values())
+            categories.append(
+                Category(
+                    id=cid,
+                    label=c.get("label", cid),
+                    cues=tuple(_words(p, f"{where}: categories.{cid}.cues") for p in c.get("cues") or ()),
+                    values=values,
+                    any_value=_words("|".join(c["values"].values()), f"{where}: categories.{cid}.values"),
+                    subject=tuple(c.get("subject") or ()),
+                )
+            )
+        dims = {}
+        for did, d in data["dimensions"].items():
+            dims[did] = Dimension(
+                id=did,
+                default=d["default"],
+                values=tuple((v["id"], _words(v["pattern"], f"{where}: dimensions.{did}.{v['id']}")) for v in d.get("values") or ()),
+            )
+        scope = data["scope"]
+        reg = data["regulatory"]
+        regulatory = {
+            "approval": _words(reg["approval"], f"{where}: regulatory.approval"),
+            "off_label": _words(reg["off_label"], f"{where}: regulatory.off_label"),
+            "negation": _words(reg["negation"], f"{where}: regulatory.negation"),
+            "regulators": tuple((name, _words(p, f"{where}: regulatory.regulators.{name}")) for name, p in reg["regulators"].items()),
+            "default_regulator": reg["default_regulator"],
+            "other_approvers": compile_pattern(reg["other_approvers"], f"{where}: regulatory.other_approvers"),
+            "reporting": _words(reg["reporting"], f"{where}: regulatory.reporting"),
+            "drug_mention": _words(reg["drug_mention"], f"{where}: regulatory.drug_mention"),
+            "racemic_marker": _words(reg["racemic_marker"], f"{where}: regulatory.racemic_marker"),
+            "umbrella": {k: tuple(v) for k, v in (reg.get("umbrella") or {}).items()},
+            "prefilter": _words(reg["approval"] + "|" + reg["off_label"], f"{where}: regulatory"),
+        }
+        return Knowledge(
+            facets=tuple(facets),
+            by_id=by_id,
+            categories=tuple(categories),
+            category_prefilter=_words("|".join(all_values) or "(?!)", f"{where}: categories"),
+            dimensions=dims,
+            study=compile_pattern(scope["study"], f"{where}: scope.study", 0),
+            named_study=compile_pattern(scope["named_study"], f"{where}: scope.named_study", 0),
+            clinic=compile_pattern(scope["clinic"], f"{where}: scope.clinic"),
+            existential=compile_pattern(scope["existential"], f"{where}: scope.existential"),
+            contrast=compile_pattern(data["contrast"], f"{where}: contrast"),
+            value_negators=compile_pattern(r"\b(?:" + data["value_negators"] + r")\b[^,;:.]*$", f"{where}: value_negators"),
+            reg=regulatory,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{where}: missing or malformed entry ({exc})") from None
+
+
+# ---------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    sentence: int  # index of the sentence in its page
+    excerpt: str  # the whole sentence
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NumberFact:
+    """A number that a sentence states about a facet and subject."""
+
+    facet: str | None  # None: no cue; a tagged sentence's claim may still say which facet
+    kind: str
+    unit: str | None
+    low: float
+    high: float  # math.inf when unbounded
+    tolerance: float
+    shape: str
+    text: str  # the quantity as written
+    subject: tuple[tuple[str, str], ...]  # every dimension's value
+    explicit: tuple[str, ...]  # dimensions the text named (not defaults)
+    study: str | None  # a single study's result: compared only with the same study
+    clinic: bool
+    existential: bool
+    place: Place
+    step: float = 0.0
+    stated: tuple[float, ...] = ()  # the numbers as written, in base units (for claim-drift)
+
+    def describe(self) -> str:
+        return describe(self.kind, self.low, None if math.isinf(self.high) else self.high, self.shape)
+
+
+@dataclass(frozen=True)
+class CategoryFact:
+    facet: str
+    values: tuple[str, ...]
+    text: str
+    subject: tuple[tuple[str, str], ...]
+    study: str | None
+    place: Place
+
+
+@dataclass(frozen=True)
+class StatusFact:
+    """ "X is (not) approved by REGULATOR for INDICATION"."""
+
+    entity: str
+    regulator: str
+    indication: str | None  # None: the sentence names no indication
+    approved: bool
+    text: str
+    place: Place
+
+
+@dataclass(frozen=True)
+class RangeProblem:
+    """An inverted or impossible range inside one sentence."""
+
+    kind: str  # inverted | over-100-percent | negative
+    text: str
+    message: str
+    place: Place
+
+
+@dataclass
+class PageFacts:
+    path: str
+    numbers: list[NumberFact] = field(default_factory=list)
+    categories: list[CategoryFact] = field(default_factory=list)
+    statuses: list[StatusFact] = field(default_factory=list)
+    problems: list[RangeProblem] = field(default_factory=list)
+    timeouts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, where)
+
+
+# ---------------------------------------------------------------- clauses
+
+_CLAUSE_BREAK = re.compile(
+    r"\s*;\s*|\s+—\s+|—|:\s+(?=[A-Z])|,\s*(?=(?:and|but|while|whereas|although|though|so|yet|then|which|who|not)\b)|"
+    r"\s+(?=(?:but|while|whereas|although|though|however|whereas)\b)",
+    re.IGNORECASE,
+)
+_LEADING_SUBORDINATE = re.compile(r"^\s*(?:although|though|while|whereas|unlike|if|when|after|before|since|because|once)\b[^,]*,", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*,?\s*(?:which|who)\b", re.IGNORECASE)
+_CONTINUATION = re.compile(r"^\s*,?\s*(?:and|or|but|not)\b", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans of a sentence: split at ';', dashes, ', and', 'but', 'while', ', which', ..."""
+    cuts = [0]
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead:
+        cuts.append(lead.end())
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > 0:
+            cuts.append(m.start())
+    cuts = sorted(set(cuts))
+    spans = []
+    for i, start in enumerate(cuts):
+        end = cuts[i + 1] if i + 1 < len(cuts) else len(text)
+        if end > start:
+            spans.append((start, end))
+    return spans or [(0, len(text))]
+
+
+def _clause_of(spans: list[tuple[int, int]], pos: int) -> int:
+    for i, (s, e) in enumerate(spans):
+        if s <= pos < e:
+            return i
+    return len(spans) - 1
+
+
+def _without_contrast(k: Knowledge, text: str) -> str:
+    """The text with compared-with phrases blanked ("Unlike SSRIs, ketamine ..." -> "       , ketamine ...")."""
+    out = text
+    for m in k.contrast.finditer(text):
+        out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
+    return out
+
+
+# ---------------------------------------------------------------- subjects
+
+
+def _dimension_values(k: Knowledge, dim: Dimension, text: str) -> set[str]:
+    found = set()
+    for vid, pattern in dim.values:
+        if pattern.search(text):
+            found.add(vid)
+    return found
+
+
+def _pick(dim: Dimension, found: set[str]) -> str | None:
+    if not found:
+        return None
+    if dim.id == "entity":
+        specific = found - {dim.default}
+        if len(specific) == 1:
+            return specific.pop()
+        if specific:
+            return "+".join(sorted(specific))
+        return dim.default
+    if len(found) == 1:
+        return next(iter(found))
+    return "+".join(sorted(found))
+
+
+@dataclass
+class _Context:
+    """Text around a sentence that can name its subject: its table row and its heading."""
+
+    row: str = ""
+    heading: str = ""
+
+
+def subject_of(k: Knowledge, layers: list[str], context: _Context) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Each dimension's value: from the first layer (clause, sentence) that names one, then row and heading."""
+    values = []
+    explicit = []
+    for dim in k.dimensions.values():
+        picked = None
+        texts = list(layers)
+        if dim.id in ("entity", "indication"):
+            texts += [context.row, context.heading]
+        for text in texts:
+            if not text:
+                continue
+            picked = _pick(dim, _dimension_values(k, dim, text))
+            if picked:
+                break
+        if picked:
+            explicit.append(dim.id)
+        values.append((dim.id, picked or dim.default))
+    return tuple(values), tuple(explicit)
+
+
+def _study(k: Knowledge, text: str, place_key: str) -> str | None:
+    if not k.study.search(text):
+        return None
+    named = k.named_study.search(text)
+    if named:
+        return "study:" + (named.group(1) or named.group(2) or "").lower()
+    return "study@" + place_key  # an unnamed study: never compared
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def _assign_facet(k: Knowledge, m: Mention, clause: str, sentence: str) -> Facet | None:
+    for text in (clause, sentence):
+        for facet in k.facets:
+            if m.kind not in facet.kinds:
+                continue
+            if facet.units and m.unit not in facet.units:
+                continue
+            if facet.skip_single and m.singular:
+                continue
+            if not all(c.search(text) for c in facet.cues):
+                continue
+            if facet.not_ is not None and facet.not_.search(text):
+                continue
+            return facet
+    return None
+
+
+def _stated(m: Mention) -> tuple[float, ...]:
+    if m.shape in ("range", "set"):
+        return tuple(v for v in (m.written_low, m.written_high) if v is not None)
+    if m.shape == "upper":
+        return (m.high,) if m.high is not None else ()
+    if m.shape == "lower":
+        return (m.low,) if m.low is not None else ()
+    return (m.low,) if m.low is not None else ()
+
+
+def _place(doc: Document, s: Sentence, start: int, end: int) -> Place:
+    line, col, end_line, end_col = span_position(doc, s, start, end)
+    return Place(doc.path, line, col, end_line, end_col, s.index, s.text, tuple(s.claim_ids))
+
+
+def _rows(doc: Document) -> dict[int, str]:
+    rows: dict[int, list[str]] = {}
+    for s in doc.sentences:
+        if s.block == "table_cell":
+            rows.setdefault(s.line, []).append(s.text)
+    return {line: " | ".join(texts) for line, texts in rows.items()}
+
+
+def page_facts(doc: Document) -> PageFacts:
+    """Every number, category and regulatory status the page states, and its in-sentence range problems."""
+    k = knowledge()
+    out = PageFacts(doc.path)
+    rows = None
+    for s in doc.sentences:
+        if s.is_question:
+            continue
+        text = s.text
+        try:
+            mentions = find_mentions(text)
+            has_category = bool(k.category_prefilter.search(text))
+            has_status = bool(k.reg["prefilter"].search(text))
+            if not (mentions or has_category or has_status):
+                continue
+            if rows is None:
+                rows = _rows(doc)
+            ctx = _Context(row=rows.get(s.line, "") if s.block == "table_cell" else "", heading=s.heading)
+            _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out)
+        except PatternTimeout as exc:
+            out.timeouts.append((s.line, s.column, str(exc)))
+    return out
+
+
+def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out: PageFacts) -> None:
+    spans = clauses(text)
+    plain = _without_contrast(k, text)
+    place_key = f"{doc.path}:{s.line}:{s.index}"
+    study = _study(k, text, place_key) or (_study(k, ctx.row, place_key) if ctx.row else None)
+    clinic_sentence = bool(k.clinic.search(text))
+    for m in mentions:
+        _range_problems(doc, s, text, m, out)
+        if m.kind is None or m.transition or m.change or (m.kind == "percent" and m.high is not None and m.high > 100):
+            continue
+        ci = _clause_of(spans, m.start)
+        cs, ce = spans[ci]
+        clause = text[cs:ce]
+        layers = [_without_contrast(k, clause)]
+        if _RELATIVE.match(clause) and ci > 0:
+            layers.append(text[spans[ci - 1][0] : spans[ci - 1][1]])  # "which" is about the clause before
+        layers.append(plain)
+        facet = _assign_facet(k, m, clause, text)
+        subject, explicit = subject_of(k, layers, ctx)
+        low, high = m.interval()
+        if facet is not None and facet.threshold:
+            limit = m.low if m.shape == "lower" else m.high if m.shape == "upper" else None
+            if limit is not None:
+                low = high = limit
+        out.numbers.append(
+            NumberFact(
+                facet=facet.id if facet else None,
+                kind=m.kind,
+                unit=m.unit,
+                low=low,
+                high=high,
+                tolerance=m.tolerance,
+                shape=m.shape,
+                text=m.text,
+                subject=subject,
+                explicit=explicit,
+                study=study,
+                clinic=clinic_sentence,
+                existential=bool(k.existential.search(clause)),
+                place=_place(doc, s, m.start, m.end),
+                step=m.step,
+                stated=_stated(m),
+            )
+        )
+    if has_category:
+        _category_facts(k, doc, s, text, spans, plain, study, ctx, out)
+    if has_status:
+        out.statuses.extend(status_facts(k, doc, s, text, spans, ctx))
+
+
+def _range_problems(doc: Document, s: Sentence, text: str, m: Mention, out: PageFacts) -> None:
+    place = None
+    if m.inverted:
+        place = _place(doc, s, m.start, m.end)
+        lo = describe(m.kind, m.written_low, m.written_low, "value")
+        hi = describe(m.kind, m.written_high, m.written_high, "value")
+        same = f" ({lo} to {hi})" if m.kind and m.kind not in ("count", "rate") and m.kind is not None else ""
+        out.problems.append(
+            RangeProblem(
+                "inverted",
+                m.text,
+                f"Inverted range: \u201c{m.text}\u201d goes from the larger value down to the smaller{same}. "
+                f"Write the smaller value first, or fix the number that is wrong.",
+                place,
+            )
+        )
+    if m.negative and (m.kind in NON_NEGATIVE or m.kind is None):
+        place = place or _place(doc, s, m.start, m.end)
+        what = {"time": "A duration", "percent": "A share of people", "count": "A count", "currency": "A price", "dose": "A dose"}.get(
+            m.kind or "", "This quantity"
+        )
+        out.problems.append(
+            RangeProblem("negative", m.text, f"Impossible value: \u201c{m.text}\u201d is negative. {what} cannot be below zero.", place)
+        )
+    if m.kind == "percent" and m.high is not None and m.high > 100 and percent_share(text, m):
+        place = place or _place(doc, s, m.start, m.end)
+        out.problems.append(
+            RangeProblem(
+                "over-100-percent",
+                m.text,
+                f"Impossible value: \u201c{m.text}\u201d of people is more than 100%. A share of patients cannot exceed 100%; "
+                f"if this is an increase, say so (\u201ca 120% increase\u201d).",
+                place,
+            )
+        )
+
+
+def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -> None:
+    for cat in k.categories:
+        for ci, (cs, ce) in enumerate(spans):
+            clause = text[cs:ce]
+            if not cat.any_value.search(clause):
+                continue
+            if not any(c.search(clause) or c.search(text) for c in cat.cues) and cat.cues:
+                continue
+            values = []
+            first = None
+            for vid, pattern in cat.values:
+                for vm in pattern.finditer(clause):
+                    if k.value_negators.search(clause[: vm.start()]):
+                        continue  # "rather than serotonin", "You will not ... take home"
+                    values.append(vid)
+                    first = vm if first is None or vm.start() < first.start() else first
+                    break
+            if not values:
+                continue
+            subject, _ = subject_of(k, [_without_contrast(k, clause), plain], ctx)
+            if k.existential.search(clause):
+                continue
+            out.categories.append(
+                CategoryFact(
+                    facet=cat.id,
+                    values=tuple(sorted(set(values))),
+                    text=clause.strip(),
+                    subject=subject,
+                    study=study,
+                    place=_place(doc, s, cs + first.start(), cs + first.end()),
+                )
+            )
+
+
+def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context) -> list[StatusFact]:
+    reg = k.reg
+    if reg["reporting"].search(text):
+        return []  # "Be wary of clinics that claim ..." reports someone else's statement
+    found: list[StatusFact] = []
+    polarity: bool | None = None
+    regulator: str | None = None
+    entity_dim = k.dimensions["entity"]
+    indication_dim = k.dimensions["indication"]
+    for ci, (cs, ce) in enumerate(spans):
+        clause = text[cs:ce]
+        approval = None
+        for am in reg["approval"].finditer(clause):
+            other = reg["other_approvers"].search(clause[am.start() :])
+            if other is not None and other.start() == 0:
+                continue  # "approved by your doctor"
+            approval = am
+            break
+        off_label = reg["off_label"].search(clause)
+        if approval is not None:
+            polarity = not reg["negation"].search(clause[: approval.start()])
+        elif off_label is not None:
+            polarity = False
+        elif polarity is not None and _CONTINUATION.match(clause):
+            # ", and Spravato for depression" keeps the status; ", not for depression" negates it.
+            if re.match(r"^\s*,?\s*not\b", clause, re.IGNORECASE):
+                polarity = False
+        else:
+            polarity = None
+            continue
+        anchor = approval or off_label
+        for name, pattern in reg["regulators"]:
+            if pattern.search(clause) or pattern.search(text):
+                regulator = name
+                break
+        clause_plain = _without_contrast(k, clause)
+        entities = _status_entities(k, clause_plain) or _status_entities(k, _without_contrast(k, text))
+        if not entities and ctx.row:
+            entities = _status_entities(k, ctx.row)
+        if not entities and ctx.heading:
+            entities = _status_entities(k, ctx.heading)
+        if not entities:
+            continue
+        indications = _dimension_values(k, indication_dim, clause_plain)
+        if anchor is None and not indications:
+            continue  # a continuation clause says something new only if it names an indication
+        start = cs + (anchor.start() if anchor else 0)
+        end = cs + (anchor.end() if anchor else len(clause))
+        for entity in sorted(entities):
+            for indication in sorted(indications) or [None]:
+                found.append(
+                    StatusFact(
+                        entity=entity,
+                        regulator=regulator or reg["default_regulator"],
+                        indication=indication,
+                        approved=bool(polarity),
+                        text=clause.strip(),
+                        place=_place(doc, s, start, end),
+                    )
+                )
+    return found
+
+
+def _status_entities(k: Knowledge, text: str) -> set[str]:
+    reg = k.reg
+    dim = k.dimensions["entity"]
+    found = {vid for vid, p in dim.values if p.search(text) and vid in ("esketamine", "oral-ketamine")}
+    mentions_drug = reg["drug_mention"].search(text)
+    if "esketamine" in found:
+        # "a ketamine-based nasal spray (esketamine)" is esketamine only;
+        # "a nasal spray and an I.V. infusion" names racemic ketamine too.
+        if reg["racemic_marker"].search(text):
+            found.add(dim.default)
+        return found
+    if found:
+        return found
+    return {dim.default} if mentions_drug else set()
+
+
+def normalise_claim_subject(text: str | None) -> tuple[dict[str, str], str | None]:
+    """A claim fact's free-text subject ("esketamine", "depression-ketamine-arm-elektd-trial") as dimension values."""
+    if not text:
+        return {}, None
+    k = knowledge()
+    words = text.replace("-", " ")
+    values = {}
+    for dim in k.dimensions.values():
+        picked = _pick(dim, _dimension_values(k, dim, words))
+        if picked:
+            values[dim.id] = picked
+    study = None
+    if re.search(r"\b(?:study|trial|arm)\b", words, re.IGNORECASE):
+        study = "claim:" + text
+    return values, study
+
+
+def entity_of(text: str | None) -> str:
+    k = knowledge()
+    dim = k.dimensions["entity"]
+    if not text:
+        return dim.default
+    return _pick(dim, _dimension_values(k, dim, text.replace("-", " "))) or dim.default
+
+
+def indication_of(text: str | None) -> str | None:
+    if not text:
+        return None
+    k = knowledge()
+    dim = k.dimensions["indication"]
+    return _pick(dim, _dimension_values(k, dim, text.replace("-", " ")))
+
+
+def umbrella_children(indication: str | None) -> tuple[str, ...]:
+    if indication is None:
+        return ()
+    return knowledge().reg["umbrella"].get(indication, ())
+
+
+def related_indications(a: str | None, b: str | None) -> bool:
+    """Same indication, or one is an umbrella that covers the other ("any psychiatric disorder" and depression)."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    return b in umbrella_children(a) or a in umbrella_children(b)
+
+
+def facet_by_name(name: str) -> Facet | None:
+    return knowledge().by_id.get(name)
+
+
+def unit_form(unit: str) -> Any:
+    """The kind and base-unit factor of a unit as claims/*.yml writes it ("minute", "mg/kg", "infusion")."""
+    from .grammar import _units
+
+    forms, pattern = _units()
+    m = pattern.fullmatch(" " + unit.strip()) or pattern.fullmatch(unit.strip())
+    if m:
+        for name, value in m.groupdict().items():
+            if value is not None:
+                return forms[int(name[1:])]
+    return None

@@ -1,0 +1,240 @@
+"""The MkDocs site, built for real: citations, references, the registry page, the rule catalogue, the strict gate, escaping.
+
+Each module-scoped fixture runs one real `mkdocs build`; the tests read its output.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sitebuild import (
+    FIXTURE_PAGES,
+    HOSTILE_CLAIMS,
+    IMG,
+    SCRIPT,
+    article,
+    build,
+    build_repo_site,
+    clean_page,
+    page_html,
+    text_outside_code,
+    write_site,
+)
+
+from conftest import REPO
+from linters.config import Config
+from linters.mkdocs_plugin import Cfg, MedicalClaimsPlugin
+from linters.pages import read_page
+from linters.registry.load import load_registry
+from linters.rules import ENGINE_RULES, all_rules
+from linters.site.references import doi_of, doi_url, pmid_of
+
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+@pytest.fixture(scope="module")
+def repo_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("repo-site")
+    proc = build_repo_site(out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "publish check of" in proc.stderr, "the plugin did not run its check"
+    return out
+
+
+@pytest.fixture(scope="module")
+def repo_docs():
+    docs = sorted((REPO / "docs").rglob("*.md"))
+    assert docs, "the repo has no pages in docs/"
+    return [read_page(p, REPO) for p in docs]
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    """The fixture site built twice: as `mkdocs build` publishes it and as `mkdocs serve` previews it."""
+    root = write_site(tmp_path_factory.mktemp("fixture") / "site", FIXTURE_PAGES, HOSTILE_CLAIMS)
+    built = {}
+    for mode in ("publish", "preview"):
+        out = root.parent / f"out-{mode}"
+        proc = build(root, out, mode=mode)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        built[mode] = out
+    return built
+
+
+def _src(doc) -> str:
+    return doc.path.removeprefix("docs/")
+
+
+# -- this repo's site ---------------------------------------------------------
+
+
+def test_every_claim_tag_on_the_repo_site_renders_as_a_numbered_citation(repo_site, repo_docs):
+    tagged = [d for d in repo_docs if d.tags]
+    assert tagged, "no page of the repo's site uses a claim tag"
+    for doc in tagged:
+        html = article(page_html(repo_site, _src(doc)))
+        cites = re.findall(r'<sup class="claim-cite"[^>]*>\[(.*?)\]</sup>', html, re.S)
+        assert len(cites) == len(doc.tags), doc.path
+        assert all(re.search(r'href="#ref-\d+"', c) for c in cites), f"{doc.path}: a citation without a reference link"
+        assert 'class="claim-references"' in html and ">References<" in html, doc.path
+
+
+def test_repo_reference_lists_link_each_cited_source_by_doi_and_pmid(repo_site, repo_docs):
+    registry = load_registry(REPO)
+    checked = 0
+    for doc in repo_docs:
+        html = article(page_html(repo_site, _src(doc)))
+        refs = {s.ref for tag in doc.tags for cid in tag.ids if cid in registry.claims for s in registry.claims[cid].claim.sources}
+        for key in refs:
+            data = registry.references[key].data
+            if doi_of(data):
+                assert f'href="{doi_url(doi_of(data))}"' in html, f"{doc.path}: no DOI link for {key}"
+                checked += 1
+            if pmid_of(data):
+                assert f'href="https://pubmed.ncbi.nlm.nih.gov/{pmid_of(data)}/"' in html, f"{doc.path}: no PMID link for {key}"
+                checked += 1
+    assert checked, "no cited reference has a DOI or PMID"
+
+
+def test_repo_registry_page_lists_every_claim(repo_site):
+    registry = load_registry(REPO)
+    html = (repo_site / "registry" / "index.html").read_text("utf-8")
+    assert registry.claims
+    for cid in registry.claims:
+        assert f'id="claim-{cid}"' in html, cid
+    assert html.count('class="claim-row"') == len(registry.claims)
+
+
+def test_repo_site_has_no_raw_claim_tag_outside_code(repo_site):
+    pages = list(repo_site.rglob("*.html"))
+    assert len(pages) > 5
+    for path in pages:
+        assert "[[claim:" not in text_outside_code(path.read_text("utf-8")), path
+
+
+def test_repo_pages_show_their_metadata_and_the_medical_advice_note(repo_site, repo_docs):
+    for doc in repo_docs:
+        html = article(page_html(repo_site, _src(doc)))
+        assert 'class="page-meta"' in html, doc.path
+        assert "not a substitute for medical advice" in html, doc.path
+        author = doc.front_matter.get("author")
+        if author:
+            assert str(author) in text_outside_code(html), doc.path
+
+
+def test_rule_catalogue_has_a_page_for_every_rule_where_reports_link(repo_site):
+    ids = [*all_rules(), *ENGINE_RULES]
+    for rule_id in ids:
+        html = (repo_site / "rules" / rule_id / "index.html").read_text("utf-8")
+        assert f"<code>{rule_id}</code>" in html, rule_id
+    index = (repo_site / "rules" / "index.html").read_text("utf-8")
+    assert all(f'href="{rule_id}/"' in index for rule_id in ids)
+    assert (repo_site / "rules" / "vale" / "index.html").is_file()
+
+
+def test_publish_build_has_no_preview_highlights(repo_site, fixture_site):
+    for out in (repo_site, fixture_site["publish"]):
+        for path in out.rglob("*.html"):
+            text = path.read_text("utf-8")
+            assert "claim-lint" not in text and not PRIVATE_USE.search(text), path
+
+
+# -- the fixture site -----------------------------------------------------------
+
+
+def test_reference_entry_holds_the_quote_and_links_to_the_registry(fixture_site):
+    html = article(page_html(fixture_site["publish"], "index.md"))
+    assert '<a class="claim-cite-ref" href="#ref-1" title="Murrough 2013. Abstract: “a series of up to six IV infusions of ketamine”">1</a>' in html
+    entry = html[html.index('id="ref-1"') :]
+    assert "<details" in entry and "a series of up to six IV infusions of ketamine" in entry
+    assert 'href="registry/#claim-six-infusions"' in entry
+    assert "<code>[[claim:six-infusions]]</code>" in html, "a tag in code must stay text"
+
+
+@pytest.mark.parametrize("mode", ["publish", "preview"])
+def test_registry_text_is_escaped_in_the_registry_page_and_tooltips(fixture_site, mode):
+    out = fixture_site[mode]
+    for html in ((out / "registry" / "index.html").read_text("utf-8"), page_html(out, "hostile.md")):
+        assert SCRIPT not in html and IMG not in html and "<b>Methods</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    hostile = page_html(out, "hostile.md")
+    title = re.search(r'<a class="claim-cite-ref" href="#ref-1" title="([^"]*)"', hostile)
+    assert title and "&lt;script&gt;" in title.group(1)
+
+
+def test_registry_page_shows_status_flags_uses_and_the_audit_log(fixture_site):
+    html = (fixture_site["publish"] / "registry" / "index.html").read_text("utf-8")
+    row = lambda cid: re.search(rf'<tr class="claim-row" id="claim-{cid}"(.*?)</tr>', html, re.S).group(0)  # noqa: E731
+    assert 'data-status="approved"' in row("six-infusions") and "Jane Roe, MD" in row("six-infusions")
+    assert 'data-status="draft"' in row("draft-not-cited") and "unused" in row("draft-not-cited")
+    assert 'href="../flagged/"' in row("six-infusions") and 'href="../"' in row("six-infusions")
+    audit = html[html.index('id="audit-log"') :]
+    assert "six-infusions" in audit and "approved" in audit
+    for button in ("all", "status:approved", "status:pending", "status:draft", "flag:stale", "flag:expiring", "flag:unused"):
+        assert f'data-filter="{button}"' in html, button
+
+
+def test_preview_highlights_the_flagged_sentence_with_its_message(fixture_site):
+    html = article(page_html(fixture_site["preview"], "flagged.md"))
+    marks = re.findall(r'<mark [^>]*class="claim-lint claim-lint--error"[^>]*data-rule="([^"]*)"[^>]*title="([^"]*)">([^<]*)</mark>', html)
+    assert marks, "no highlighted sentence"
+    rules, title, text = marks[0]
+    assert "prohibited-claim" in rules.split()
+    assert "prohibited-claim:" in title
+    assert text == "Ketamine is a guaranteed cure for depression."
+    assert "claim-lint-summary" in html
+    assert not PRIVATE_USE.search(page_html(fixture_site["preview"], "flagged.md"))
+
+
+@pytest.mark.parametrize(
+    "tag, fails",
+    [
+        ("six-infusions", False),  # approved and current: the page may be published
+        ("no-such-claim", True),
+    ],
+)
+def test_strict_build_fails_on_an_unknown_claim_id_and_names_the_page(tmp_path, tag, fails):
+    page = clean_page("How many drips", f"# How many drips\n\nIn one study, people had six drips over 12 days [[claim:{tag}]].\n")
+    root = write_site(tmp_path / "site", {"sessions.md": page, "index.md": clean_page("Home", "# Home\n\nThis guide is about drips.\n")})
+    proc = build(root, tmp_path / "out", strict=True)
+    line = page.splitlines().index(next(ln for ln in page.splitlines() if "[[claim:" in ln)) + 1
+    if fails:
+        assert proc.returncode != 0
+        assert re.search(rf"WARNING\s+-\s+linters: docs/sessions\.md:{line}:\d+: unknown-claim: Claim `{tag}`", proc.stderr), proc.stderr[-2000:]
+        assert "Traceback" not in proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_plugin_options_are_the_engine_config_fields():
+    assert {key for key, _option in Cfg._schema} == set(Config.model_fields)
+
+
+def test_a_bad_plugin_option_stops_the_build_with_one_line(tmp_path):
+    root = write_site(tmp_path / "site", {"index.md": clean_page("Home", "# Home\n\nHello.\n")}, mkdocs="site_name: T\nplugins:\n  - medical-claims:\n      vale: sometimes\n")
+    proc = build(root, tmp_path / "out")
+    assert proc.returncode != 0
+    assert "vale" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_serve_watches_the_claims_registry(tmp_path):
+    root = write_site(tmp_path / "site", {"index.md": clean_page("Home", "# Home\n\nHello.\n")})
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    plugin = config.plugins["medical-claims"]
+    assert isinstance(plugin, MedicalClaimsPlugin)
+    plugin.on_startup(command="serve", dirty=False)
+    plugin.on_config(config)
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path, *args, **kwargs):
+            watched.append(path)
+
+    plugin.on_serve(Server(), config=config, builder=None)
+    assert str((root / "claims").resolve()) in watched
+    assert plugin.mode == "preview"
