@@ -14,6 +14,7 @@ extensions): give it `claims_dir`, or the plugin hands it the loaded registry.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -28,7 +29,7 @@ from markdown.util import AtomicString
 
 from .parse.tags import is_valid_id, match_tag, split_ids
 from .registry.load import Registry, load_registry
-from .site.references import citation_into, clean, short_label
+from .site.references import citation_into, clean, short_label, tooltip
 
 CITE_CLASS = "claim-cite"
 # Above links (160) so `[[` is not read as a link label; below escapes (180) and
@@ -104,17 +105,17 @@ class ReferencesTreeprocessor(Treeprocessor):
         label = short_label(ref.data) if ref else clean(key)
         quotes = [f"{clean(s.locator)}: “{clean(s.quote)}”" for _cid, s in pairs]
         title = f"{label}. " + " / ".join(dict.fromkeys(quotes))
-        a = etree.Element("a", {"href": f"#ref-{number}", "class": "claim-cite-ref", "title": _shorten(title)})
+        a = etree.Element("a", {"href": f"#ref-{number}", "class": "claim-cite-ref", "title": _title(title)})
         a.text = AtomicString(str(number))
         return a
 
     def _unknown(self, cid: str) -> etree.Element:
-        span = etree.Element("span", {"class": "claim-cite-unknown", "title": f"Claim “{clean(cid)}” is not in the claims registry." if cid else "This claim tag names no claim."})
+        span = etree.Element("span", {"class": "claim-cite-unknown", "title": _title(f"Claim “{cid}” is not in the claims registry." if cid else "This claim tag names no claim.")})
         span.text = AtomicString("?")
         return span
 
     def _unsourced(self, cid: str, statement: str) -> etree.Element:
-        a = etree.Element("a", {"href": self.ext.registry_href(cid), "class": "claim-cite-unsourced", "title": _shorten(f"No source yet for this claim: {clean(statement)}")})
+        a = etree.Element("a", {"href": self.ext.registry_href(cid), "class": "claim-cite-unsourced", "title": _title(f"No source yet for this claim: {statement}")})
         a.text = AtomicString("?")
         return a
 
@@ -156,8 +157,12 @@ class ReferencesTreeprocessor(Treeprocessor):
         return section
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1].rstrip() + "…"
+def _title(text: str) -> str:
+    """A `title` value: shortened, escaped for Material's HTML tooltips (`tooltip`), and escaped once more,
+    because Python-Markdown's serializer leaves anything that looks like an entity (`&lt;`) as it is."""
+    text = clean(text)
+    text = text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1].rstrip() + "…"
+    return html.escape(tooltip(text), quote=False)
 
 
 class ClaimTagExtension(Extension):

@@ -102,6 +102,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.findings: dict[str, list[Finding]] = {}
         self.placed: dict[str, dict[int, list[Finding]]] = {}
         self.generated: set[str] = set()  # src_uris of the pages this plugin made
+        self.today = date.today()
 
     # -- set-up ------------------------------------------------------------
 
@@ -156,12 +157,13 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     def on_files(self, files: Files, *, config) -> Files:
         project = self.project
         assert project is not None
+        self.today = date.today()
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
         by_path = {relative(project.root, Path(f.abs_src_path)): f for f in pages}
         try:
             paths = discover([Path(f.abs_src_path) for f in pages], project.root, project.config.exclude)
             docs = [read_page(p, project.root) for p in paths]
-            report = check_documents(docs, project, mode=self.mode, today=date.today())
+            report = check_documents(docs, project, mode=self.mode, today=self.today)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
         self._log(report)
@@ -232,9 +234,9 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         audit = audit_log.read(project.root / project.config.claims_dir, project.config.claims_dir)
         for problem in audit.problems:
             log.info(problem)
-        states = classify(project.registry, docs, date.today(), project.config.expiring_days, audit)
+        states = classify(project.registry, docs, self.today, project.config.expiring_days, audit)
         problems = [f for f in report.findings if f.rule == "invalid-registry"]
-        text = registry_markdown(states, project.registry, audit, page_link, date.today(), project.config.claims_dir, problems)
+        text = registry_markdown(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
         self._put(files, config, REGISTRY_PAGE, content=text)
 
     def _add_assets(self, files: Files, config) -> None:
@@ -263,11 +265,11 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         return highlights.insert_markers(markdown, len(doc.source) - len(markdown), doc, placed)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        doc = self._doc_for(page)
-        if doc is None:
+        if page.file.src_uri in self.generated:
             return html
         block = metadata_html(page.meta or {})
-        if self.highlighting:
+        doc = self._doc_for(page)
+        if self.highlighting and doc is not None:
             placed = self.placed.get(doc.path, {})
             html = highlights.render_marks(html, placed)
             block = highlights.summary_html(doc, self.findings.get(doc.path, []), placed) + block

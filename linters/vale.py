@@ -72,7 +72,7 @@ class PageView:
     shifts: dict[int, int] = field(default_factory=dict)
 
     def source_column(self, line: int, column: int) -> int:
-        return column + self.shifts.get(line, 0)
+        return max(1, column + self.shifts.get(line, 0))
 
 
 def _indent_width(line: str) -> int:

@@ -27,6 +27,26 @@ def _safe() -> YAML:
     return yaml
 
 
+def load_fast(text: str) -> Any:
+    """Safe YAML through libyaml (PyYAML's C loader), for front matter on every page: ~10x faster."""
+    try:
+        import yaml as pyyaml
+
+        loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    except ImportError:  # PyYAML comes with MkDocs; fall back to ruamel if it is missing
+        return load_safe(text)
+    try:
+        return pyyaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except pyyaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise YamlError(problem, mark.line if mark else 0, mark.column if mark else 0) from None
+    except pyyaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML", 0, 0) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date like 2026-13-45
+        raise YamlError(str(exc), 0, 0) from None
+
+
 def load_safe(text: str) -> Any:
     try:
         return _safe().load(io.StringIO(text))

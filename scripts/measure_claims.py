@@ -29,7 +29,8 @@ def prohibited(text: str) -> bool:
         if is_question and not sentence.lower().startswith(("did you know", "isn't it")):
             continue
         previous = sentences[i - 1] if i else ""
-        question = previous if previous.rstrip("\"'”’)").endswith("?") else ""
+        short = len(sentence.split()) <= 2
+        question = previous if (previous.rstrip("\"'”’)").endswith("?") or short) else ""
         neighbours = " ".join(sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2])
         if prohibited_spans(sentence, question, neighbours):
             return True

@@ -90,7 +90,7 @@ def test_any_folder_of_markdown_without_registry_or_config(tmp_path):
     (tmp_path / "notes" / "a.md").write_text("Ketamine is completely safe.\n\nWear a coat.\n\nIt relieves pain [[claim:x]].\n", "utf-8")
     code, report = run_json("check", str(tmp_path / "notes"), cwd=tmp_path)
     assert code == 1
-    got = sorted((f["rule"], f["line"]) for f in report["findings"])
+    got = sorted((f["rule"], f["line"]) for f in report["findings"] if f["rule"].endswith("-claim"))
     assert got == [("prohibited-claim", 1), ("unknown-claim", 5)]
     assert report["findings"][0]["path"] == "notes/a.md"
 

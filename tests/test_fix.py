@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from linters.cli import main
 
 MKDOCS = "site_name: Test\nplugins:\n  - medical-claims:\n      vale: off\n"
 
@@ -22,7 +23,26 @@ def make_site(tmp_path: Path, files: dict[str, bytes]) -> Path:
     return root
 
 
-def fix(root: Path, *args: str):
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def fix(monkeypatch, capsys):
+    """`python -m linters fix ARGS` in this process (fast); the real CLI runs in the tests that say so."""
+
+    def run(root: Path, *args: str) -> Result:
+        monkeypatch.chdir(root)
+        capsys.readouterr()
+        code = main(["fix", *args])
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+
+    return run
+
+
+def fix_cli(root: Path, *args: str):
     return run_cli("fix", *args, cwd=root)
 
 
@@ -42,12 +62,12 @@ NOT_PROSE = (
     "\n"
     "<!-- utilize the lot prior to noon -->\n"
     "\n"
-    "Inline `utilize` code, a [utilize](https://example.org/utilize?x=prior%20to) link,\n"
+    "Inline `utilize` code, the [utilize](https://example.org/utilize?x=prior%20to) link,\n"
     "an address https://example.org/utilize and a tag [[claim:utilize-prior-to]].\n"
     "\n"
     "<div>utilize</div>\n"
 )
-NOT_PROSE_FIXED = NOT_PROSE.replace("Please utilize the lot.", "Please use the lot.").replace("a [utilize](", "a [use](")
+NOT_PROSE_FIXED = NOT_PROSE.replace("Please utilize the lot.", "Please use the lot.").replace("the [utilize](", "the [use](")
 
 
 @pytest.mark.parametrize(
@@ -70,14 +90,14 @@ NOT_PROSE_FIXED = NOT_PROSE.replace("Please utilize the lot.", "Please use the l
     ids=["word", "case", "article", "phrase", "phrase-over-two-lines", "no-article-fit", "unsafe",
          "inside-emphasis", "blockquote", "quoted", "suppressed", "not-prose"],
 )
-def test_fix_changes_prose_words_only(tmp_path, before, after):
+def test_fix_changes_prose_words_only(tmp_path, fix, before, after):
     root = make_site(tmp_path, {"page.md": before.encode()})
     proc = fix(root)
     assert proc.returncode == 0, proc.stderr
     assert (root / "docs" / "page.md").read_bytes() == after.encode()
 
 
-def test_bom_crlf_trailing_spaces_tabs_and_unicode_are_kept_byte_for_byte(tmp_path):
+def test_bom_crlf_trailing_spaces_tabs_and_unicode_are_kept_byte_for_byte(tmp_path, fix):
     before = "\ufeff# Café  \r\n\r\nPlease utilize the lot\t \r\nprior to your visit — merci.  \r\n\r\nNo final newline, utilize"
     after = "\ufeff# Café  \r\n\r\nPlease use the lot\t \r\nbefore your visit — merci.  \r\n\r\nNo final newline, use"
     root = make_site(tmp_path, {"page.md": before.encode("utf-8")})
@@ -85,12 +105,12 @@ def test_bom_crlf_trailing_spaces_tabs_and_unicode_are_kept_byte_for_byte(tmp_pa
     assert (root / "docs" / "page.md").read_bytes() == after.encode("utf-8")
 
 
-def test_dry_run_shows_a_diff_and_writes_nothing(tmp_path):
+def test_dry_run_shows_a_diff_and_writes_nothing(tmp_path, fix):
     before = b"Intro line.\n\nPlease utilize the lot.\n"
     root = make_site(tmp_path, {"page.md": before})
     page = root / "docs" / "page.md"
     os.utime(page, (1_000_000_000, 1_000_000_000))
-    proc = fix(root, "--dry-run")
+    proc = fix_cli(root, "--dry-run")
     assert proc.returncode == 0, proc.stderr
     assert page.read_bytes() == before
     assert page.stat().st_mtime == 1_000_000_000
@@ -99,7 +119,7 @@ def test_dry_run_shows_a_diff_and_writes_nothing(tmp_path):
     assert "would replace 1 word in 1 file" in proc.stderr
 
 
-def test_fix_is_idempotent_and_leaves_no_temporary_files(tmp_path):
+def test_fix_is_idempotent_and_leaves_no_temporary_files(tmp_path, fix):
     root = make_site(tmp_path, {"a.md": b"Please utilize the lot prior to noon.\n", "b.md": b"Nothing to do.\n"})
     page = root / "docs" / "a.md"
     page.chmod(0o640)
@@ -113,17 +133,17 @@ def test_fix_is_idempotent_and_leaves_no_temporary_files(tmp_path):
     assert stat.S_IMODE(page.stat().st_mode) == 0o640
 
 
-def test_only_the_paths_given_are_touched(tmp_path):
+def test_only_the_paths_given_are_touched(tmp_path, fix):
     root = make_site(tmp_path, {"a.md": b"Please utilize it.\n", "b.md": b"Please utilize it.\n"})
     assert fix(root, "docs/a.md").returncode == 0
     assert (root / "docs" / "a.md").read_bytes() == b"Please use it.\n"
     assert (root / "docs" / "b.md").read_bytes() == b"Please utilize it.\n"
 
 
-def test_a_file_that_is_not_utf8_is_refused_and_left_alone(tmp_path):
+def test_a_file_that_is_not_utf8_is_refused_and_left_alone(tmp_path, fix):
     bad = b"Please utilize the lot.\n\xff\xfe broken\n"
     root = make_site(tmp_path, {"bad.md": bad, "good.md": b"Please utilize the lot.\n"})
-    proc = fix(root)
+    proc = fix_cli(root)
     assert proc.returncode == 2
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors == ["error: docs/bad.md:2:1: not UTF-8 text (byte 0xff); not changed"]
@@ -132,7 +152,7 @@ def test_a_file_that_is_not_utf8_is_refused_and_left_alone(tmp_path):
     assert (root / "docs" / "good.md").read_bytes() == b"Please use the lot.\n"
 
 
-def test_a_missing_path_is_a_one_line_usage_error(tmp_path):
+def test_a_missing_path_is_a_one_line_usage_error(tmp_path, fix):
     root = make_site(tmp_path, {"a.md": b"Please utilize it.\n"})
     proc = fix(root, "docs/nope.md")
     assert proc.returncode == 2

@@ -123,10 +123,11 @@ def check_json(main):
     return run
 
 
-def approve(root: Path, claim: str, *extra: str) -> subprocess.CompletedProcess:
+def approve(root: Path, claim: str, *extra: str) -> None:
+    """`review approve` as a separate process, exactly as a reviewer runs it."""
     proc = run_cli("review", "approve", claim, "--reviewer", REVIEWER, "--today", TODAY, *extra, cwd=root)
     assert proc.returncode == 0, proc.stderr
-    return proc
+    assert proc.stdout.startswith(f"Approved `{claim}` as {REVIEWER}; next review ")
 
 
 def changed_old_lines(old: str, new: str) -> list[int]:
@@ -163,11 +164,11 @@ def repo_copy(tmp_path: Path) -> Path:
     return root
 
 
-def test_approve_in_a_repo_copy_keeps_comments_then_goes_stale_then_expires(repo_copy: Path, check_json):
+def test_approve_in_a_repo_copy_keeps_comments_then_goes_stale_then_expires(repo_copy: Path, main, check_json):
     real_before = hashlib.sha256((REPO / "claims" / "claims.yml").read_bytes()).hexdigest()
     registry = load_registry(repo_copy)
     assert registry.claims and not registry.problems
-    listing = json.loads(run_cli("review", "list", "--format", "json", "--today", TODAY, cwd=repo_copy).stdout)
+    listing = json.loads(main(repo_copy, "review", "list", "--format", "json", "--today", TODAY)[1])
     cited = next(c for c in listing["claims"] if c["status"] == "pending" and c["pages"])
     cid, entry = cited["id"], registry.claims[cited["id"]]
     path = repo_copy / entry.path
@@ -196,7 +197,7 @@ def test_approve_in_a_repo_copy_keeps_comments_then_goes_stale_then_expires(repo
     stale = [f for f in findings if f["rule"] == "stale-approval" and f["data"]["claim"] == cid]
     assert {(f["path"], f["severity"]) for f in stale} >= {(entry.path, "warning")}
     assert sorted((f["path"], f["line"]) for f in stale if f["path"] != entry.path) == sorted((p["path"], p["line"]) for p in cited["pages"])
-    listed = json.loads(run_cli("review", "list", "--format", "json", "--today", TODAY, cwd=repo_copy).stdout)
+    listed = json.loads(main(repo_copy, "review", "list", "--format", "json", "--today", TODAY)[1])
     assert "stale" in next(c for c in listed["claims"] if c["id"] == cid)["flags"]
 
     # Re-approved: no longer stale. A year and a day later: expired.
@@ -211,7 +212,11 @@ def test_approve_in_a_repo_copy_keeps_comments_then_goes_stale_then_expires(repo
     assert hashlib.sha256((REPO / "claims" / "claims.yml").read_bytes()).hexdigest() == real_before
 
 
-def test_publish_blocks_a_stale_or_expired_claim_until_it_is_approved_again(tmp_path: Path, check_json):
+def test_publish_blocks_a_stale_or_expired_claim_until_it_is_approved_again(tmp_path: Path, main, check_json):
+    def approve(root: Path, claim: str, *extra: str) -> None:
+        code, _, err = main(root, "review", "approve", claim, "--reviewer", REVIEWER, "--today", TODAY, *extra)
+        assert code == 0, err
+
     root = make_site(tmp_path / "site")
     code, findings = check_json(root, "--mode", "publish", "--today", TODAY)
     assert code == 1 and {f["rule"] for f in findings if f["severity"] == "error"} == {"unapproved-claim"}
@@ -342,19 +347,19 @@ def test_concurrent_reviewers_are_serialised_and_no_approval_is_lost(tmp_path: P
       - {{ref: murrough2013rapid, locator: Abstract, quote: "six IV infusions"}}
     review: {{status: pending}}
 """
-        for i in range(4)
+        for i in range(3)
     )
     root = make_site(tmp_path / "site", claims=claims)
     procs = [
         subprocess.Popen([sys.executable, "-m", "linters", "review", "approve", f"extra-{i}", "--reviewer", f"Reviewer {i}, MD", "--today", TODAY], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for i in range(4)
+        for i in range(3)
     ]
     results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
-    assert [r[2] for r in results] == [0] * 4, [r[1] for r in results]
+    assert [r[2] for r in results] == [0] * 3, [r[1] for r in results]
     registry = load_registry(root)
-    assert {registry.claims[f"extra-{i}"].claim.review.reviewer for i in range(4)} == {f"Reviewer {i}, MD" for i in range(4)}
+    assert {registry.claims[f"extra-{i}"].claim.review.reviewer for i in range(3)} == {f"Reviewer {i}, MD" for i in range(3)}
     log = (root / "claims" / AUDIT_FILE).read_text("utf-8").splitlines()
-    assert sorted(json.loads(line)["claim"] for line in log) == [f"extra-{i}" for i in range(4)]
+    assert sorted(json.loads(line)["claim"] for line in log) == [f"extra-{i}" for i in range(3)]
 
 
 # --------------------------------------------------------------------------- the edit keeps the file's own style
@@ -462,7 +467,7 @@ def test_indentation_is_read_from_the_file(text, expected):
 # --------------------------------------------------------------------------- review list
 
 
-def test_review_list_shows_what_each_claim_needs_with_sources_and_pages(tmp_path: Path):
+def test_review_list_shows_what_each_claim_needs_with_sources_and_pages(tmp_path: Path, main):
     claims = FIXTURE_CLAIMS + """
   - id: not-on-any-page
     statement: "Nobody cites this one."
@@ -474,9 +479,9 @@ def test_review_list_shows_what_each_claim_needs_with_sources_and_pages(tmp_path
     root = make_site(tmp_path / "site", claims=claims)
     decide(root, "six-infusions", "approved", REVIEWER, date(2026, 11, 21), next_review=date(2027, 1, 10))
     decide(root, "blood-pressure-rise", "rejected", REVIEWER, date(2026, 11, 21), reason="not in the source")
-    proc = run_cli("review", "list", "--format", "json", "--today", TODAY, cwd=root)
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
+    code, out, err = main(root, "review", "list", "--format", "json", "--today", TODAY)
+    assert code == 0, err
+    data = json.loads(out)
     flags = {c["id"]: c["flags"] for c in data["claims"]}
     assert flags == {"six-infusions": ["expiring"], "blood-pressure-rise": ["rejected"], "not-on-any-page": ["pending", "unused"]}
     six = next(c for c in data["claims"] if c["id"] == "six-infusions")
@@ -485,14 +490,14 @@ def test_review_list_shows_what_each_claim_needs_with_sources_and_pages(tmp_path
     assert six["sources"][0]["quote"].startswith("a series of up to six IV infusions") and six["sources"][0]["doi"] == "10.1016/j.biopsych.2012.06.022"
     assert data["counts"]["expiring"] == 1 and data["window_days"] == 60
     # A narrower window: the approval is no longer "expiring", so the claim needs nothing and is not listed.
-    data = json.loads(run_cli("review", "list", "--format", "json", "--today", TODAY, "--window", "30", cwd=root).stdout)
+    data = json.loads(main(root, "review", "list", "--format", "json", "--today", TODAY, "--window", "30")[1])
     assert "six-infusions" not in {c["id"] for c in data["claims"]}
-    text = run_cli("review", "list", "--today", TODAY, cwd=root).stdout
+    text = main(root, "review", "list", "--today", TODAY)[1]
     assert "blood-pressure-rise  [rejected]" in text and "reason: not in the source" in text
     assert "used on docs/index.md:12" in text and "not-on-any-page  [pending, unused]" in text
 
 
-def test_an_approval_made_by_hand_without_the_command_is_flagged_unaudited(tmp_path: Path):
+def test_an_approval_made_by_hand_without_the_command_is_flagged_unaudited(tmp_path: Path, main):
     root = make_site(tmp_path / "site")
     fp = load_registry(root).claims["blood-pressure-rise"].fingerprint
     path = root / "claims" / "claims.yml"
@@ -503,17 +508,17 @@ def test_an_approval_made_by_hand_without_the_command_is_flagged_unaudited(tmp_p
         ),
         "utf-8",
     )
-    data = json.loads(run_cli("review", "list", "--format", "json", "--today", TODAY, cwd=root).stdout)
+    data = json.loads(main(root, "review", "list", "--format", "json", "--today", TODAY)[1])
     assert next(c for c in data["claims"] if c["id"] == "blood-pressure-rise")["flags"] == ["unaudited"]
 
 
-def test_a_partial_audit_line_left_by_a_crash_is_reported_and_the_next_entry_starts_on_its_own_line(tmp_path: Path):
+def test_a_partial_audit_line_left_by_a_crash_is_reported_and_the_next_entry_starts_on_its_own_line(tmp_path: Path, main):
     root = make_site(tmp_path / "site")
     (root / "claims" / AUDIT_FILE).write_text('{"time": "2026-11-20T10:00:00Z", "claim": "six-inf', "utf-8")
     decide(root, "six-infusions", "approved", REVIEWER, date(2026, 11, 21))
     lines = (root / "claims" / AUDIT_FILE).read_text("utf-8").splitlines()
     assert json.loads(lines[1])["claim"] == "six-infusions"
-    data = json.loads(run_cli("review", "list", "--format", "json", "--today", TODAY, cwd=root).stdout)
+    data = json.loads(main(root, "review", "list", "--format", "json", "--today", TODAY)[1])
     assert data["problems"] == ["claims/audit.jsonl:1: this line is not a JSON object; it was skipped"]
 
 
@@ -574,10 +579,10 @@ def test_page_metadata(tmp_path: Path, name, changes, body, expected):
     assert tuple(severities) == (expected or (None, None))
 
 
-def test_a_markdown_file_outside_a_site_needs_no_front_matter(tmp_path: Path):
+def test_a_markdown_file_outside_a_site_needs_no_front_matter(tmp_path: Path, main):
     write(tmp_path, {"notes/todo.md": "# Notes\n\nCall the clinic.\n"})
-    proc = run_cli("check", "--format", "json", "--mode", "publish", "notes/todo.md", cwd=tmp_path)
-    assert "page-metadata" not in {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    _, out, _ = main(tmp_path, "check", "--format", "json", "--mode", "publish", "notes/todo.md")
+    assert "page-metadata" not in {f["rule"] for f in json.loads(out)["findings"]}
 
 
 def test_page_metadata_points_at_the_offending_field(tmp_path: Path, check_json):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from markdown_it.token import Token
 
 from ..model import Document, Finding
-from ..yamlio import YamlError, load_safe
+from ..yamlio import YamlError, load_fast
 
 
 def parse_front_matter(doc: Document, token: Token) -> None:
     first_line = (token.map[0] + 1) if token.map else 1
     doc.front_matter_line = first_line
     try:
-        data = load_safe(token.content)
+        data = load_fast(token.content)
     except YamlError as exc:
         doc.problems.append(
             Finding(

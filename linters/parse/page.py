@@ -51,9 +51,13 @@ def _recording(name: str, fn):
     def rule(state: StateInline, silent: bool) -> bool:
         start = state.pos
         label_end = -1
-        if name == "link" and not silent and state.src[start] == "[":
-            label_end = state.md.helpers.parseLinkLabel(state, start, True)
         ok = fn(state, silent)
+        if ok and not silent and name == "link" and state.src[start] == "[":
+            # Only for a link that parsed: labelling every failed `[` too doubled the
+            # (already quadratic) cost of a line of brackets.
+            end = state.pos
+            label_end = state.md.helpers.parseLinkLabel(state, start, True)
+            state.pos = end
         if ok and not silent:
             spans = state.env.get(SPANS_KEY)
             if spans is not None:
@@ -84,7 +88,8 @@ def markdown_parser() -> MarkdownIt:
     md.block.ruler.before("admonition", "tabbed", _tabbed_rule(), {"alt": ["paragraph"]})
     md.inline.ruler.before("link", "claim_tag", _claim_tag_rule)
     for rule in md.inline.ruler.__rules__:
-        rule.fn = _recording(rule.name, rule.fn)
+        if rule.name != "text":  # plain text is kept by default; recording it would only cost time
+            rule.fn = _recording(rule.name, rule.fn)
     md.inline.ruler.__compiled__ = {}
     md.core.ruler.disable("inline")  # we run the inline parser per block, recording spans
     return md
@@ -113,6 +118,33 @@ def _content_columns(doc: Document, content: str, first_line: int) -> list[int]:
     return starts
 
 
+# Characters that start inline markup other than a claim tag: without them, inline
+# parsing cannot change the text, so we skip it (most sentences on a page).
+_MARKUP = re.compile(r"[`*_<>&\\!~\[\]]")
+
+
+def _plain_spans(content: str) -> list | None:
+    """Spans of claim tags when the content has no other inline markup; None otherwise."""
+    tags = [("claim_tag", m.start(), m.end(), -1) for m in tagsyntax.TAG_PATTERN.finditer(content)]
+    pos = 0
+    for _, a, b, _ in tags:
+        if _MARKUP.search(content, pos, a):
+            return None
+        pos = b
+    if _MARKUP.search(content, pos):
+        return None
+    return tags
+
+
+def _content_offsets(content: str, starts: list[int], limit: int) -> list[int]:
+    """Source offset of every character of an inline token's content."""
+    out: list[int] = []
+    for row, line in enumerate(content.split("\n")):
+        base = starts[min(row, len(starts) - 1)]
+        out.extend(min(base + i, limit) for i in range(len(line) + 1))
+    return out[: len(content)] if content else out
+
+
 class _Builder:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -126,72 +158,58 @@ class _Builder:
         if source_starts is None:
             first_line = token.map[0] if token.map else 0
             source_starts = _content_columns(self.doc, content, first_line)
-        line_begins = [0]
-        for i, ch in enumerate(content):
-            if ch == "\n":
-                line_begins.append(i + 1)
-        limit = len(self.doc.source)
-
-        def src_off(i: int) -> int:
-            # offset of content[i] = start of its source line + its column within the content line
-            row = bisect.bisect_right(line_begins, i) - 1
-            return min(source_starts[min(row, len(source_starts) - 1)] + i - line_begins[row], limit)
-
-        env: dict[str, Any] = {SPANS_KEY: []}
-        children: list[Token] = []
-        md = markdown_parser()
-        md.inline.parse(content, md, env, children)
+        offsets_of = _content_offsets(content, source_starts, len(self.doc.source))
+        spans = _plain_spans(content)
+        if spans is None:
+            env: dict[str, Any] = {SPANS_KEY: []}
+            children: list[Token] = []
+            md = markdown_parser()
+            md.inline.parse(content, md, env, children)
+            spans = env[SPANS_KEY]
+            claim_ids = iter([t.meta["ids"] for t in _walk(children) if t.type == "claim_tag"])
+        else:
+            claim_ids = iter([tagsyntax.split_ids(content[a + len(tagsyntax.TAG_OPEN) : b - len(tagsyntax.TAG_CLOSE)]) for _, a, b, _ in spans])
         keep = [True] * len(content)
         subst: dict[int, str] = {}
         tags: list[tuple[int, int, tuple[str, ...], str]] = []
-        claim_tokens = iter(t for t in _walk(children) if t.type == "claim_tag")
-        for name, start, end, label_end in env[SPANS_KEY]:
+        for name, start, end, label_end in spans:
             if name in _DROP:
-                for i in range(start, end):
-                    keep[i] = False
+                keep[start:end] = [False] * (end - start)
                 if name == "claim_tag":
-                    tok = next(claim_tokens, None)
-                    ids = tok.meta["ids"] if tok is not None else ()
-                    tags.append((start, end, ids, content[start:end]))
+                    tags.append((start, end, tuple(next(claim_ids, ())), content[start:end]))
                 elif name == "html_inline":
-                    self._inline_html(content[start:end], src_off(start))
+                    self._inline_html(content[start:end], offsets_of[start])
             elif name == "link":
                 keep[start] = False
-                for i in range(max(label_end, start), end):
-                    keep[i] = False
+                lo = max(label_end, start)
+                keep[lo:end] = [False] * (end - lo)
             elif name == "newline":
-                for i in range(start, end):
-                    keep[i] = False
+                keep[start:end] = [False] * (end - start)
                 subst[start] = " "
             elif name == "escape":
                 keep[start] = False
             elif name == "entity":
-                for i in range(start, end):
-                    keep[i] = False
+                keep[start:end] = [False] * (end - start)
                 subst[start] = html.unescape(content[start:end])
         chars: list[str] = []
         offsets: list[int] = []
-        content_pos: list[int] = []
         for i, ch in enumerate(content):
             if i in subst:
                 for sub in subst[i]:
                     chars.append(sub)
-                    offsets.append(src_off(i))
-                    content_pos.append(i)
+                    offsets.append(offsets_of[i])
             elif keep[i]:
                 chars.append(" " if ch == "\n" else ch)
-                offsets.append(src_off(i))
-                content_pos.append(i)
+                offsets.append(offsets_of[i])
         text, text_offsets = normalise(chars, offsets)
-        pos_by_offset = dict(zip(offsets, content_pos))
         claim_tags = []
         for start, end, ids, raw in tags:
-            off = src_off(start)
+            off = offsets_of[start]
             line, col = self.doc.position(off)
             tag = ClaimTag(ids=tuple(ids), raw=raw, offset=off, line=line, column=col)
             claim_tags.append((start, tag))
             self.doc.tags.append(tag)
-        self._emit(block, text, text_offsets, pos_by_offset, claim_tags)
+        self._emit(block, text, text_offsets, claim_tags)
 
     def _inline_html(self, raw: str, offset: int) -> None:
         directive = parse_directive(raw)
@@ -236,7 +254,7 @@ class _Builder:
                 sup.applies_to = max(token.map[1], token.map[0] + 1)
             self.pending_suppressions = []
 
-    def _emit(self, block, text, offsets, pos_by_offset, claim_tags) -> None:
+    def _emit(self, block, text, offsets, claim_tags) -> None:
         if not text:
             return
         spans = sentence_spans(text) if block != "heading" else [(0, len(text))]

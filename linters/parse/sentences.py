@@ -11,12 +11,15 @@ ABBREVIATIONS = frozenset(
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[*_]*[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LOOKBACK = 64
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    m = _WORD_BEFORE.search(text, 0, dot)
+    # Look back a bounded window: searching from 0 made every dot cost O(line length), and a
+    # 200 KB paragraph quadratic. No abbreviation or initial is anywhere near this long.
+    m = _WORD_BEFORE.search(text, max(0, dot - _LOOKBACK), dot)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")

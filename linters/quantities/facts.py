@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import UsageError
 from ..model import Document, Sentence, span_position
@@ -52,6 +52,7 @@ class Dimension:
     id: str
     default: str
     values: tuple[tuple[str, Pattern], ...]
+    clause_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def knowledge() -> Knowledge:
                 id=did,
                 default=d["default"],
                 values=tuple((v["id"], _words(v["pattern"], f"{where}: dimensions.{did}.{v['id']}")) for v in d.get("values") or ()),
+                clause_only=bool(d.get("clause_only")),
             )
         scope = data["scope"]
         reg = data["regulatory"]
@@ -247,30 +249,37 @@ class PageFacts:
 # ---------------------------------------------------------------- clauses
 
 _CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|\s+—\s+|—|:\s+(?=[A-Z])|,\s*(?=(?:and|but|while|whereas|although|though|so|yet|then|which|who|not)\b)|"
-    r"\s+(?=(?:but|while|whereas|although|though|however|whereas)\b)",
+    r"\s*;\s*|\s+—\s+|—|(?-i::\s+(?=[A-Z]))|,\s*(?=(?:and|but|while|whereas|although|though|so|yet|then|which|who|not|followed)\b)|"
+    r"\s+(?=(?:but|while|whereas|although|though|however|whereas|followed\s+by)\b)",
     re.IGNORECASE,
 )
-_LEADING_SUBORDINATE = re.compile(r"^\s*(?:although|though|while|whereas|unlike|if|when|after|before|since|because|once)\b[^,]*,", re.IGNORECASE)
-_RELATIVE = re.compile(r"^\s*,?\s*(?:which|who)\b", re.IGNORECASE)
+_LEADING_SUBORDINATE = re.compile(r"^\s*(?:although|though|while|whereas|unlike|if|when|after|before|since|because|once)\b[^,]*(?=,)", re.IGNORECASE)
+_RELATIVE = re.compile(r"\s*,?\s*(?:which|who)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*,?\s*(?:and|or|but|not)\b", re.IGNORECASE)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Clause spans of a sentence: split at ';', dashes, ', and', 'but', 'while', ', which', ..."""
-    cuts = [0]
+    """Clause spans of a sentence: split at ';', dashes, ', and', 'but', 'while', ', which ...,', ..."""
+    cuts = {0}
     lead = _LEADING_SUBORDINATE.match(text)
     if lead:
-        cuts.append(lead.end())
+        cuts.add(lead.end())
     for m in _CLAUSE_BREAK.finditer(text):
         if m.start() > 0:
-            cuts.append(m.start())
-    cuts = sorted(set(cuts))
+            cuts.add(m.start())
+            if _RELATIVE.match(text, m.start()):
+                # ", which can take weeks to work," ends at the next comma.
+                comma = text.find(",", m.start() + 1)
+                if comma > 0:
+                    cuts.add(comma)
+    ordered = sorted(cuts)
     spans = []
-    for i, start in enumerate(cuts):
-        end = cuts[i + 1] if i + 1 < len(cuts) else len(text)
-        if end > start:
+    for i, start in enumerate(ordered):
+        end = ordered[i + 1] if i + 1 < len(ordered) else len(text)
+        if text[start:end].strip(" ,;:—"):
             spans.append((start, end))
+        elif spans:
+            spans[-1] = (spans[-1][0], end)
     return spans or [(0, len(text))]
 
 
@@ -329,7 +338,7 @@ def subject_of(k: Knowledge, layers: list[str], context: _Context) -> tuple[tupl
     explicit = []
     for dim in k.dimensions.values():
         picked = None
-        texts = list(layers)
+        texts = list(layers[:1]) if dim.clause_only else list(layers)
         if dim.id in ("entity", "indication"):
             texts += [context.row, context.heading]
         for text in texts:
@@ -396,13 +405,13 @@ def _rows(doc: Document) -> dict[int, str]:
     return {line: " | ".join(texts) for line, texts in rows.items()}
 
 
-def page_facts(doc: Document) -> PageFacts:
+def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) -> PageFacts:
     """Every number, category and regulatory status the page states, and its in-sentence range problems."""
     k = knowledge()
     out = PageFacts(doc.path)
     rows = None
     for s in doc.sentences:
-        if s.is_question:
+        if s.is_question or (only is not None and not only(s)):
             continue
         text = s.text
         try:
@@ -440,6 +449,12 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
         facet = _assign_facet(k, m, clause, text)
         subject, explicit = subject_of(k, layers, ctx)
         low, high = m.interval()
+        tolerance = m.tolerance
+        if m.kind == "calendar-year":
+            # A year is a date, not an amount: "about 1970" means a year or two either side, never 20%.
+            if m.approx and not m.vague:
+                low, high = low - 2, high + 2
+            tolerance = 0.0
         if facet is not None and facet.threshold:
             limit = m.low if m.shape == "lower" else m.high if m.shape == "upper" else None
             if limit is not None:
@@ -451,7 +466,7 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
                 unit=m.unit,
                 low=low,
                 high=high,
-                tolerance=m.tolerance,
+                tolerance=tolerance,
                 shape=m.shape,
                 text=m.text,
                 subject=subject,
@@ -587,6 +602,8 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
         indications = _dimension_values(k, indication_dim, clause_plain)
         if anchor is None and not indications:
             continue  # a continuation clause says something new only if it names an indication
+        if not indications:
+            indications = _dimension_values(k, indication_dim, _without_contrast(k, text))
         start = cs + (anchor.start() if anchor else 0)
         end = cs + (anchor.end() if anchor else len(clause))
         for entity in sorted(entities):

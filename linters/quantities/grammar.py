@@ -176,7 +176,7 @@ _LOWER = (
     r"at\s+least|more\s+than|greater\s+than|longer\s+than|no\s+less\s+than|no\s+fewer\s+than|not\s+less\s+than|a\s+minimum\s+of|"
     r"minimum\s+of|upwards\s+of|in\s+excess\s+of|well\s+over|just\s+over|for\s+over|beyond|>=?|≥|not\s+until|until\s+after|until|till|not\s+before"
 )
-_BEFORE = re.compile(r"(?:(?P<approx>" + _APPROX + r")|(?P<upper>" + _UPPER + r")|(?P<lower>" + _LOWER + r"))\s*$", I)
+_BEFORE = re.compile(r"(?:(?P<approx>" + _APPROX + r")|(?P<upper>" + _UPPER + r")|(?P<lower>" + _LOWER + r"))(?:\s+(?:an?|the))?\s*$", I)
 _AFTER = re.compile(
     r"\s*(?:(?P<lower>or\s+(?:more|longer|greater|above|over|older|later)|and\s+(?:older|over|above|up|longer|more|later)|\+(?!/)|plus)"
     r"|(?P<upper>or\s+(?:less|fewer|shorter|under|younger|below|sooner|earlier)|and\s+(?:under|younger|below))"
@@ -422,6 +422,8 @@ def _atom(text: str, m: re.Match) -> _Atom | None:
             atom.singular = False
         return _rate(text, atom)
     if g == "adverb":
+        if not _RATE.match(text, end):
+            return None  # "Once you are ready" is not a count; "once a week" is a rate
         value = {"once": 1, "twice": 2, "thrice": 3}[m.group().lower()]
         atom = _Atom(start, end, value, value, source="adverb")
         _set_unit(atom, _form("treatment", "count"))
@@ -628,7 +630,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
         approx=approx,
         shape=mention_shape,
         vague=any(a.vague for a in group),
-        singular=first.singular and len(group) == 1,
+        singular=len(group) == 1 and (first.singular or (first.lo == 1 and first.hi == 1 and shape == "value")),
         change=change,
         transition=transition,
         negative=any(a.negative for a in group),

@@ -217,7 +217,7 @@ def _append_key(review: Any, key: str, value: Any) -> None:
 
 def edit_review(snap: Snapshot, index: int, values: dict[str, Any], clear: tuple[str, ...] = ()) -> bytes:
     """The new bytes of the file with claim `index`'s review updated; every other line as it was."""
-    expected = _normal(load_round_trip(snap.text))
+    expected = _normal(snap.data)  # before the change: the file as read
     review_plain = expected["claims"][index]["review"]
     node = snap.data["claims"][index]
     review = node.get("review")

@@ -103,7 +103,8 @@ def prohibited_spans(text: str, question: str = "", neighbours: str = "") -> tup
     """(start, end, data entry) of each prohibited statement in one sentence.
 
     `question` is a question just before the sentence ("Side effects? There
-    aren't any."): a phrase may start in it but must end in the sentence.
+    aren't any."), or the sentence before a fragment ("Say goodbye to pain.
+    Forever."): a phrase may start in it but must end in the sentence.
     `neighbours` (the rest of the paragraph) count for the medical context, so
     "Six infusions. One cure." is read as being about treatment.
     """
@@ -184,7 +185,9 @@ def _context(doc, i: int) -> tuple[str, str]:
         and doc.sentences[j].block == sentence.block
         and abs(doc.sentences[j].line - sentence.line) <= 1
     ]
-    before = next((o.text for o in near if o.index < sentence.index and o.is_question), "")
+    # a question just before ("Side effects? None."), or any sentence before a fragment ("... pain. Forever.")
+    short = len(sentence.text.split()) <= 2
+    before = next((o.text for o in near if o.index < sentence.index and (o.is_question or short)), "")
     return before, " ".join(o.text for o in near)
 
 
