@@ -130,11 +130,7 @@ class ReferencesTreeprocessor(Treeprocessor):
             ref = registry.references.get(key)
             li = etree.SubElement(ol, "li", {"id": f"ref-{number}", "class": "claim-reference"})
             citation_into(li, key, ref.data if ref else None)
-            back = etree.SubElement(li, "span", {"class": "claim-backlinks"})
-            for cite_id in dict.fromkeys(c for _cid, _s, c in uses[key]):
-                a = etree.SubElement(back, "a", {"href": f"#{cite_id}", "class": "claim-backlink", "aria-label": f"Back to citation {cite_id.split('-')[1]}"})
-                a.text = "↩"
-                a.tail = " "
+            self._backlinks(li, list(dict.fromkeys(c for _cid, _s, c in uses[key])))
             details = etree.SubElement(li, "details", {"class": "claim-quotes"})
             summary = etree.SubElement(details, "summary")
             summary.text = "What this source says"
@@ -155,6 +151,30 @@ class ReferencesTreeprocessor(Treeprocessor):
                     link = etree.SubElement(item, "a", {"href": self.ext.registry_href(cid), "class": "claim-registry-link"})
                     link.text = f"(claim {cid} in the registry)"
         return section
+
+
+    @staticmethod
+    def _backlinks(li: etree.Element, cite_ids: list[str]) -> None:
+        """`↩` back to the one citation, or `↩ a b c` (Wikipedia style) when the source is cited several times."""
+        back = etree.SubElement(li, "span", {"class": "claim-backlinks"})
+        back.text = " "
+        for i, cite_id in enumerate(cite_ids):
+            label = "↩" if len(cite_ids) == 1 else _letter(i)
+            a = etree.SubElement(back, "a", {"href": f"#{cite_id}", "class": "claim-backlink", "aria-label": f"Back to citation {cite_id.split('-')[1]}"})
+            a.text = label
+            a.tail = " "
+        if len(cite_ids) > 1:
+            back.text = " ↩ "
+
+
+def _letter(i: int) -> str:
+    """a, b, ... z, aa, ab, ..."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(97 + r) + out
+    return out
 
 
 def _title(text: str) -> str:

@@ -61,11 +61,22 @@ ASSET_DIR = "assets/medical-claims"
 EXTENSION_NAME = "claimtags"
 
 
+class _Choice(c.Choice):
+    """A choice that also reads YAML 1.1 booleans: MkDocs' YAML turns `vale: off` into False,
+    while the command line's YAML 1.2 reader keeps "off". Both must mean the same."""
+
+    def run_validation(self, value: object):
+        if isinstance(value, bool):
+            spellings = ("on", "yes", "true") if value else ("off", "no", "false")
+            value = next((s for s in spellings if s in self.choices), value)
+        return super().run_validation(value)
+
+
 def _option(annotation: Any, default: Any) -> c.BaseConfigOption:
     """A MkDocs config option for one field of `Config`. Pydantic validates again when the engine config is built."""
     origin = typing.get_origin(annotation)
     if origin is Literal:
-        return c.Choice(typing.get_args(annotation), default=default)
+        return _Choice(typing.get_args(annotation), default=default)
     if origin in (list, tuple):
         (item,) = typing.get_args(annotation)[:1] or (str,)
         return c.ListOfItems(c.Type(item if isinstance(item, type) else object), default=list(default))
@@ -145,9 +156,9 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         return config
 
     def on_serve(self, server, *, config, builder):
-        root = self.project.root if self.project else Path.cwd()
-        claims = root / (self.project.config.claims_dir if self.project else "claims")
-        for path in (claims, root / (self.project.config.vale_config if self.project else ".vale.ini")):
+        # a reviewer's approval or a new source changes every page that cites the claim
+        assert self.project is not None
+        for path in (self.project.root / self.project.config.claims_dir, self.project.root / self.project.config.vale_config):
             if path.exists():
                 server.watch(str(path))
         return server

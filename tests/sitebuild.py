@@ -11,7 +11,7 @@ import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import MINIMAL_REFERENCES, REPO, write
+from conftest import MINIMAL_REFERENCES, write
 
 from linters.registry.fingerprint import fingerprint
 from linters.registry.schema import Claim
@@ -122,8 +122,7 @@ FIXTURE_PAGES = {
 }
 
 
-def build(root: Path, out: Path, mode: str | None = None, strict: bool = False) -> subprocess.CompletedProcess:
-    """The real `mkdocs build`, as a writer or CI runs it."""
+def _command(root: Path, out: Path, mode: str | None, strict: bool) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("MEDICAL_CLAIMS_MODE", None)
     if mode:
@@ -131,11 +130,31 @@ def build(root: Path, out: Path, mode: str | None = None, strict: bool = False) 
     cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(out)]
     if strict:
         cmd.append("--strict")
+    return cmd, env
+
+
+def build(root: Path, out: Path, mode: str | None = None, strict: bool = False) -> subprocess.CompletedProcess:
+    """The real `mkdocs build`, as a writer or CI runs it."""
+    cmd, env = _command(root, out, mode, strict)
     return subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env, timeout=300)
 
 
-def build_repo_site(out: Path) -> subprocess.CompletedProcess:
-    return build(REPO, out)
+def build_all(jobs: dict[str, dict]) -> dict[str, subprocess.CompletedProcess]:
+    """Several builds at once (each is its own process), to keep the test suite's wall time down.
+    `jobs`: name -> keyword arguments of `build`."""
+    running = {}
+    for name, kw in jobs.items():
+        cmd, env = _command(kw["root"], kw["out"], kw.get("mode"), kw.get("strict", False))
+        running[name] = (cmd, subprocess.Popen(cmd, cwd=kw["root"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    done = {}
+    for name, (cmd, proc) in running.items():
+        try:
+            out, err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        done[name] = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return done
 
 
 def page_html(out: Path, src: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_REFERENCES, run_cli, write
+from conftest import MINIMAL_REFERENCES, run_cli, run_main, write
 from linters.changes import Changes
 from linters.engine import Report
 from linters.model import Document, Finding, Related
@@ -71,7 +71,7 @@ def repo(tmp_path: Path, pages: dict[str, str], claims: str = CLAIMS) -> Path:
 
 
 def check(root: Path, *args: str) -> dict:
-    proc = run_cli("check", "--format", "json", *args, cwd=root)
+    proc = run_main("check", "--format", "json", *args, cwd=root)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import MINIMAL_CLAIMS, MINIMAL_REFERENCES, run_cli, write
-from linters.engine import Report, Suppressed
+from conftest import MINIMAL_CLAIMS, MINIMAL_REFERENCES, run_cli, run_main, write
+from linters.engine import Report
 from linters.model import Document, Finding, Related
 from linters.report import github, junit, sarif
 from linters.report._meta import Site
@@ -74,7 +74,7 @@ def reports(tmp_path_factory):
     root = make_site(tmp_path_factory.mktemp("ci") / "site", f"site_name: T\nsite_url: {SITE_URL}\n{PLUGIN}")
     out = {"root": root}
     for fmt in ("json", "sarif", "junit", "github"):
-        proc = run_cli("check", "--format", fmt, cwd=root)
+        proc = run_main("check", "--format", fmt, cwd=root)
         assert proc.returncode == 1, proc.stderr
         assert proc.stderr == ""
         out[fmt] = proc.stdout
@@ -121,13 +121,13 @@ def test_the_schema_check_rejects_a_broken_sarif_log(reports):
     "mkdocs",
     [
         pytest.param(f"site_name: T\nsite_url: {SITE_URL}\n{PLUGIN}", id="with-site-url"),
-        pytest.param(f"site_name: T\nrepo_url: https://github.com/example/guide\n{PLUGIN}", id="with-repo-url"),
+        pytest.param(f"site_name: T\nsite_url: https://example.org/flat\nuse_directory_urls: false\n{PLUGIN}", id="flat-urls"),
         pytest.param(f"site_name: T\n{PLUGIN}", id="no-urls"),
     ],
 )
 def test_sarif_output_is_valid_sarif_2_1_0(tmp_path, mkdocs):
     root = make_site(tmp_path / "site", mkdocs)
-    proc = run_cli("check", "--format", "sarif", cwd=root)
+    proc = run_main("check", "--format", "sarif", cwd=root)
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     assert schema_errors(doc) == []
@@ -139,14 +139,19 @@ def test_sarif_results_are_the_json_findings_at_the_same_places(reports, finding
     live = [r for r in run["results"] if "suppressions" not in r]
     assert len(live) == len(findings) > 0
     levels = {"error": "error", "warning": "warning", "info": "note"}
-    for result, finding in zip(live, findings):
+    for result, finding in zip(live, findings, strict=True):
         region = result["locations"][0]["physicalLocation"]["region"]
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert (result["ruleId"], result["level"]) == (finding["rule"], levels[finding["severity"]])
         assert (artifact["uri"], artifact["uriBaseId"]) == (finding["path"], "SRCROOT")
         assert (region["startLine"], region["startColumn"]) == (finding["line"], finding["column"])
         assert region["snippet"]["text"] == finding["excerpt"]
-        assert result["message"]["text"] == finding["message"]
+        if finding.get("related"):
+            links = ", ".join(f"[{r['path']}:{r['line']}]({i})" for i, r in enumerate(finding["related"], start=1))
+            assert result["message"]["text"] == sarif._escape_message(finding["message"]) + f" See {links}."
+            assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in result["relatedLocations"]] == [r["path"] for r in finding["related"]]
+        else:
+            assert result["message"]["text"] == finding["message"]
         if "end_line" in finding:
             assert (region["endLine"], region["endColumn"]) == (finding["end_line"], finding["end_column"])
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
@@ -175,10 +180,11 @@ def test_sarif_rule_help_comes_from_the_rule_docstring_and_links_to_its_page(rep
 
 def test_sarif_without_a_site_url_names_the_rule_page_in_the_repository(tmp_path):
     root = make_site(tmp_path / "site", f"site_name: T\n{PLUGIN}")
-    rules = json.loads(run_cli("check", "--format", "sarif", cwd=root).stdout)["runs"][0]["tool"]["driver"]["rules"]
-    unknown = next(r for r in rules if r["id"] == "unknown-claim")
+    driver = json.loads(run_main("check", "--format", "sarif", cwd=root).stdout)["runs"][0]["tool"]["driver"]
+    unknown = next(r for r in driver["rules"] if r["id"] == "unknown-claim")
     assert "helpUri" not in unknown  # SARIF wants an absolute URI there
-    assert unknown["help"]["text"].endswith("Documentation: docs/rules/unknown-claim.md in this repository")
+    assert "Documentation: the page rules/unknown-claim.md of the site" in unknown["help"]["text"]
+    assert "informationUri" not in driver
 
 
 def test_a_suppressed_finding_is_in_sarif_with_its_reason(reports):
@@ -223,9 +229,23 @@ def test_vale_rules_get_generic_metadata(tmp_path):
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert "Vale" in rules["vale.Medical.Cure"]["fullDescription"]["text"]
     assert doc["runs"][0]["results"][0]["ruleIndex"] == list(rules).index("vale.Medical.Cure")
-    site = Site(site_url=SITE_URL, repo_url="", docs_dir="docs", directory_urls=True)
+    site = Site(site_url=SITE_URL, directory_urls=True)
     expected = f"{SITE_URL}rules/vale/" if "vale" in all_rules() else f"{SITE_URL}rules/"
     assert site.rule_url("vale.Medical.Cure") == expected
+
+
+@pytest.mark.parametrize(
+    "site_url, directory_urls, rule_url, index_url",
+    [
+        ("https://example.org/guide/", True, "https://example.org/guide/rules/unknown-claim/", "https://example.org/guide/rules/"),
+        ("https://example.org/guide", True, "https://example.org/guide/rules/unknown-claim/", "https://example.org/guide/rules/"),
+        ("https://example.org/", False, "https://example.org/rules/unknown-claim.html", "https://example.org/rules/index.html"),
+        ("", True, None, None),
+    ],
+)
+def test_rule_links_follow_mkdocs_page_addresses(site_url, directory_urls, rule_url, index_url):
+    site = Site(site_url=site_url, directory_urls=directory_urls)
+    assert (site.rule_url("unknown-claim"), site.information_uri) == (rule_url, index_url)
 
 
 # --- JUnit -----------------------------------------------------------------------------------
@@ -293,13 +313,14 @@ def test_github_annotations_are_one_workflow_command_per_finding(reports, findin
     lines = reports["github"].splitlines()
     assert len(lines) == len(findings) > 0
     commands = {"error": "error", "warning": "warning", "info": "notice"}
-    for line, finding in zip(lines, findings):
+    for line, finding in zip(lines, findings, strict=True):
         m = ANNOTATION.match(line)
         assert m, line
         assert (m["cmd"], m["file"], int(m["line"]), int(m["col"]), m["title"]) == (
             commands[finding["severity"]], finding["path"], finding["line"], finding["column"], finding["rule"]
         )
-        assert m["message"] == github.escape_data(finding["message"])
+        see = "".join(f"\nSee {r['path']}:{r['line']}: {r['excerpt']}" for r in finding.get("related", []))
+        assert m["message"] == github.escape_data(finding["message"] + see)
         if "end_line" in finding:
             assert (int(m["end_line"]), int(m["end_col"])) == (finding["end_line"], finding["end_column"])
 

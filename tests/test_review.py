@@ -23,6 +23,7 @@ from linters.context import Context
 from linters.parse.page import parse_page
 from linters.registry.load import load_registry
 from linters.review import decide as decide_module
+from linters.review import edit as edit_module
 from linters.review.audit import AUDIT_FILE
 from linters.review.decide import decide
 from linters.review.edit import detect_indent
@@ -337,6 +338,16 @@ def test_refuses_to_write_when_the_file_changed_after_it_was_read(tmp_path: Path
     assert not list((root / "claims").glob(".*.tmp"))
 
 
+def test_a_reviewer_waits_for_the_lock_and_gives_up_with_a_clear_error(tmp_path: Path, main, monkeypatch):
+    root = make_site(tmp_path / "site")
+    before = claims_bytes(root)
+    monkeypatch.setattr(edit_module, "LOCK_TIMEOUT", 0.2)
+    with edit_module.registry_lock(root / "claims", "claims"):  # another reviewer is mid-write
+        code, _, err = main(root, "review", "approve", "six-infusions", "--reviewer", REVIEWER)
+    assert code == 2 and err == "error: claims/.lock: another review is still writing the registry; try again in a moment\n"
+    assert claims_bytes(root) == before
+
+
 def test_concurrent_reviewers_are_serialised_and_no_approval_is_lost(tmp_path: Path):
     claims = FIXTURE_CLAIMS + "".join(
         f"""
@@ -546,7 +557,7 @@ METADATA_CASES = [
     ("complete", {}, None, None),
     ("no author", {"author": None}, None, ("warning", "error")),
     ("empty description", {"description": '""'}, None, ("warning", "error")),
-    ("not reviewed yet", {"medical_reviewer": "pending"}, None, ("info", "error")),
+    ("not reviewed yet", {"medical_reviewer": "pending"}, None, (None, "error")),
     ("author reviewed the page", {"author": "Dr. Sam Poe"}, None, ("warning", "error")),
     ("author approved a cited claim", {"author": "jane  ROE"}, "Six infusions [[claim:approved-claim]].", ("warning", "error")),
     ("author approved a claim, written without comma", {"author": "Jane Roe MD"}, "Six infusions [[claim:approved-claim]].", ("warning", "error")),

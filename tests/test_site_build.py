@@ -16,8 +16,7 @@ from sitebuild import (
     IMG,
     SCRIPT,
     article,
-    build,
-    build_repo_site,
+    build_all,
     clean_page,
     page_html,
     text_outside_code,
@@ -35,10 +34,38 @@ from linters.site.references import doi_of, doi_url, pmid_of
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
+def _strict_page(tag: str) -> str:
+    return clean_page("How many drips", f"# How many drips\n\nIn one study, people had six drips over 12 days [[claim:{tag}]].\n")
+
+
+STRICT_CASES = {"six-infusions": False, "no-such-claim": True}  # tag -> the strict build fails
+
+
 @pytest.fixture(scope="module")
-def repo_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("repo-site")
-    proc = build_repo_site(out)
+def builds(tmp_path_factory):
+    """Every build this module reads, run at once: this repo's site, the fixture site (publish and
+    preview), a strict build per STRICT_CASES, and a site with a bad plugin option."""
+    base = tmp_path_factory.mktemp("builds")
+    fixture = write_site(base / "fixture", FIXTURE_PAGES, HOSTILE_CLAIMS)
+    jobs = {
+        "repo": {"root": REPO, "out": base / "out-repo"},
+        "publish": {"root": fixture, "out": base / "out-publish", "mode": "publish"},
+        "preview": {"root": fixture, "out": base / "out-preview", "mode": "preview"},
+        "bad-option": {
+            "root": write_site(base / "bad", {"index.md": clean_page("Home", "# Home\n\nHello.\n")}, mkdocs="site_name: T\nplugins:\n  - medical-claims:\n      vale: sometimes\n"),
+            "out": base / "out-bad",
+        },
+    }
+    for tag in STRICT_CASES:
+        root = write_site(base / f"strict-{tag}", {"sessions.md": _strict_page(tag), "index.md": clean_page("Home", "# Home\n\nThis guide is about drips.\n")})
+        jobs[f"strict:{tag}"] = {"root": root, "out": base / f"out-strict-{tag}", "strict": True}
+    results = build_all(jobs)
+    return {name: (results[name], jobs[name]["out"]) for name in jobs}
+
+
+@pytest.fixture(scope="module")
+def repo_site(builds) -> Path:
+    proc, out = builds["repo"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "publish check of" in proc.stderr, "the plugin did not run its check"
     return out
@@ -52,16 +79,12 @@ def repo_docs():
 
 
 @pytest.fixture(scope="module")
-def fixture_site(tmp_path_factory):
-    """The fixture site built twice: as `mkdocs build` publishes it and as `mkdocs serve` previews it."""
-    root = write_site(tmp_path_factory.mktemp("fixture") / "site", FIXTURE_PAGES, HOSTILE_CLAIMS)
-    built = {}
+def fixture_site(builds):
+    """The fixture site as `mkdocs build` publishes it and as `mkdocs serve` previews it."""
     for mode in ("publish", "preview"):
-        out = root.parent / f"out-{mode}"
-        proc = build(root, out, mode=mode)
+        proc, _out = builds[mode]
         assert proc.returncode == 0, proc.stderr[-3000:]
-        built[mode] = out
-    return built
+    return {mode: builds[mode][1] for mode in ("publish", "preview")}
 
 
 def _src(doc) -> str:
@@ -157,10 +180,10 @@ def test_reference_entry_holds_the_quote_and_links_to_the_registry(fixture_site)
 @pytest.mark.parametrize("mode", ["publish", "preview"])
 def test_registry_text_is_escaped_in_the_registry_page_and_tooltips(fixture_site, mode):
     out = fixture_site[mode]
-    for html in ((out / "registry" / "index.html").read_text("utf-8"), page_html(out, "hostile.md")):
-        assert SCRIPT not in html and IMG not in html and "<b>Methods</b>" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-        assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    for text in ((out / "registry" / "index.html").read_text("utf-8"), page_html(out, "hostile.md")):
+        assert SCRIPT not in text and IMG not in text and "<b>Methods</b>" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert "&lt;img src=x onerror=alert(2)&gt;" in text
     hostile = page_html(out, "hostile.md")
     title = re.search(r'<a class="claim-cite-ref" href="#ref-1" title="([^"]*)"', hostile)
     # Material's tooltips insert the title as HTML: once the browser decodes the attribute, no tag may be left
@@ -192,23 +215,17 @@ def test_preview_highlights_the_flagged_sentence_with_its_message(fixture_site):
     assert not PRIVATE_USE.search(page_html(fixture_site["preview"], "flagged.md"))
 
 
-@pytest.mark.parametrize(
-    "tag, fails",
-    [
-        ("six-infusions", False),  # approved and current: the page may be published
-        ("no-such-claim", True),
-    ],
-)
-def test_strict_build_fails_on_an_unknown_claim_id_and_names_the_page(tmp_path, tag, fails):
-    page = clean_page("How many drips", f"# How many drips\n\nIn one study, people had six drips over 12 days [[claim:{tag}]].\n")
-    root = write_site(tmp_path / "site", {"sessions.md": page, "index.md": clean_page("Home", "# Home\n\nThis guide is about drips.\n")})
-    proc = build(root, tmp_path / "out", strict=True)
-    line = page.splitlines().index(next(ln for ln in page.splitlines() if "[[claim:" in ln)) + 1
+@pytest.mark.parametrize("tag, fails", STRICT_CASES.items())
+def test_strict_build_fails_on_an_unknown_claim_id_and_names_the_page(builds, tag, fails):
+    proc, _out = builds[f"strict:{tag}"]
+    page = _strict_page(tag)
+    line = next(n for n, text in enumerate(page.splitlines(), 1) if "[[claim:" in text)
     if fails:
         assert proc.returncode != 0
         assert re.search(rf"WARNING\s+-\s+linters: docs/sessions\.md:{line}:\d+: unknown-claim: Claim `{tag}`", proc.stderr), proc.stderr[-2000:]
         assert "Traceback" not in proc.stderr
     else:
+        # the same page citing an approved claim passes: the unknown id alone fails the build
         assert proc.returncode == 0, proc.stderr[-2000:]
 
 
@@ -216,11 +233,10 @@ def test_plugin_options_are_the_engine_config_fields():
     assert {key for key, _option in Cfg._schema} == set(Config.model_fields)
 
 
-def test_a_bad_plugin_option_stops_the_build_with_one_line(tmp_path):
-    root = write_site(tmp_path / "site", {"index.md": clean_page("Home", "# Home\n\nHello.\n")}, mkdocs="site_name: T\nplugins:\n  - medical-claims:\n      vale: sometimes\n")
-    proc = build(root, tmp_path / "out")
+def test_a_bad_plugin_option_stops_the_build_with_one_line(builds):
+    proc, _out = builds["bad-option"]
     assert proc.returncode != 0
-    assert "vale" in proc.stderr and "Traceback" not in proc.stderr
+    assert "vale" in proc.stderr and "sometimes" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_serve_watches_the_claims_registry(tmp_path):

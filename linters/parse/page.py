@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import time
 import types
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,22 @@ from .sentences import normalise, sentence_spans
 from .suppressions import parse_directive
 
 SPANS_KEY = "_linters_spans"
+DEADLINE_KEY = "_linters_deadline"
+LAST_CLOSE_KEY = "_linters_last_close"
+
+# A page that takes longer than this to parse becomes an `invalid-page` finding, not a hang.
+# Ordinary pages take milliseconds; a 200 KB line of `[` takes markdown-it many seconds.
+PARSE_TIME_LIMIT = 3.0
+
+# markdown-it's own nesting limit (20 in the CommonMark preset) drops the rest of a container
+# silently, so text under 25 nested list markers was never checked. We raise the limit to the
+# library's default preset and stop opening containers below it: deeper markers stay text.
+MAX_NESTING = 100
+_CONTAINERS = ("blockquote", "list", "admonition", "tabbed", "deflist")
+
+
+class ParseTimeout(Exception):
+    """Parsing a page ran past its time limit."""
 
 # Kinds of inline source that are not prose.
 _DROP = {"backticks", "html_inline", "image", "autolink", "emphasis", "strikethrough", "claim_tag"}
@@ -49,8 +66,13 @@ def _claim_tag_rule(state: StateInline, silent: bool) -> bool:
 
 def _recording(name: str, fn):
     def rule(state: StateInline, silent: bool) -> bool:
+        deadline = state.env.get(DEADLINE_KEY)
+        if deadline is not None and time.monotonic() > deadline:
+            raise ParseTimeout
         start = state.pos
         label_end = -1
+        if name in ("link", "image") and not _closes_later(state, start):
+            return False  # no `]` ahead: a line of `[` would otherwise cost O(n²) label scans
         ok = fn(state, silent)
         if ok and not silent and name == "link" and state.src[start] == "[":
             # Only for a link that parsed: labelling every failed `[` too doubled the
@@ -67,12 +89,31 @@ def _recording(name: str, fn):
     return rule
 
 
+def _closes_later(state: StateInline, start: int) -> bool:
+    last = state.env.get(LAST_CLOSE_KEY)
+    if last is None or last[0] is not state.src:
+        last = (state.src, state.src.rfind("]"))
+        state.env[LAST_CLOSE_KEY] = last
+    return last[1] > start
+
+
 def _tabbed_rule():
     """pymdownx.tabbed (`=== "Tab"` + indented body) parsed by the admonition rule itself."""
     fn = admon_index.admonition
     g = dict(fn.__globals__)
     g.update(MARKERS=("===", "===+"), MARKER_CHARS={"="}, MAX_MARKER_LEN=4)
     return types.FunctionType(fn.__code__, g, "tabbed", fn.__defaults__, fn.__closure__)
+
+
+def _shallow(fn):
+    """A container rule that declines below the nesting limit, so the text there stays a paragraph."""
+
+    def rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+        if state.level >= MAX_NESTING - 4:  # a list opens two levels, then its paragraph one more
+            return False
+        return fn(state, start_line, end_line, silent)
+
+    return rule
 
 
 @lru_cache(maxsize=1)
@@ -86,11 +127,16 @@ def markdown_parser() -> MarkdownIt:
         .use(deflist_plugin)
     )
     md.block.ruler.before("admonition", "tabbed", _tabbed_rule(), {"alt": ["paragraph"]})
+    md.options["maxNesting"] = MAX_NESTING
+    for block_rule in md.block.ruler.__rules__:
+        if block_rule.name in _CONTAINERS:
+            block_rule.fn = _shallow(block_rule.fn)
+    md.block.ruler.__cache__ = None  # the ruler caches its rule functions: recompile
     md.inline.ruler.before("link", "claim_tag", _claim_tag_rule)
     for rule in md.inline.ruler.__rules__:
         if rule.name != "text":  # plain text is kept by default; recording it would only cost time
             rule.fn = _recording(rule.name, rule.fn)
-    md.inline.ruler.__compiled__ = {}
+    md.inline.ruler.__cache__ = None
     md.core.ruler.disable("inline")  # we run the inline parser per block, recording spans
     return md
 
@@ -146,10 +192,11 @@ def _content_offsets(content: str, starts: list[int], limit: int) -> list[int]:
 
 
 class _Builder:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, deadline: float | None = None):
         self.doc = doc
         self.heading = ""
         self.pending_suppressions: list[Suppression] = []
+        self.deadline = deadline
 
     def inline(self, token: Token, block: str, source_starts: list[int] | None = None) -> None:
         content = token.content
@@ -161,7 +208,7 @@ class _Builder:
         offsets_of = _content_offsets(content, source_starts, len(self.doc.source))
         spans = _plain_spans(content)
         if spans is None:
-            env: dict[str, Any] = {SPANS_KEY: []}
+            env: dict[str, Any] = {SPANS_KEY: [], DEADLINE_KEY: self.deadline}
             children: list[Token] = []
             md = markdown_parser()
             md.inline.parse(content, md, env, children)
@@ -302,7 +349,7 @@ _CONTAINER_BLOCKS = {
 }
 
 
-def parse_page(path: str, source: str) -> Document:
+def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIMIT) -> Document:
     """Parse one page. Never raises on odd Markdown: problems become findings on the page."""
     if source.startswith("\ufeff"):
         source = source[1:]
@@ -310,9 +357,34 @@ def parse_page(path: str, source: str) -> Document:
     doc = Document(path=path, source=source)
     md = markdown_parser()
     tokens = md.parse(source, {})
-    builder = _Builder(doc)
+    builder = _Builder(doc, None if time_limit is None else time.monotonic() + time_limit)
+    current: list[Token] = []
+    try:
+        _build(doc, tokens, builder, current)
+    except ParseTimeout:
+        line = current[0].map[0] + 1 if current and current[0].map else 1
+        doc.problems.append(
+            Finding(
+                rule="invalid-page",
+                severity="error",
+                path=path,
+                line=line,
+                column=1,
+                message=f"Reading this page took longer than {time_limit:g} s, stuck at this block (a very long line or thousands of "
+                "brackets or emphasis marks?). Split it or remove the stray markup; the page from here on was not checked.",
+                excerpt=doc.line_text(line)[:200],
+            )
+        )
+    _unclosed_front_matter(doc, tokens)
+    _unclosed_fences(doc, tokens)
+    _malformed_tags(doc)
+    return doc
+
+
+def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[Token]) -> None:
     stack: list[str] = []
     for i, tok in enumerate(tokens):
+        current[:] = [tok]
         if tok.type == "front_matter":
             parse_front_matter(doc, tok)
             continue
@@ -347,7 +419,48 @@ def parse_page(path: str, source: str) -> Document:
             builder.inline(tok, "definition")
         else:
             builder.inline(tok, stack[-1] if stack else "paragraph")
-    return doc
+
+
+def _problem(doc: Document, line: int, column: int, message: str) -> None:
+    doc.problems.append(
+        Finding(rule="invalid-page", severity="error", path=doc.path, line=line, column=column, message=message, excerpt=doc.line_text(line)[:200])
+    )
+
+
+_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n[ \t]*[A-Za-z_][\w -]*:(?:[ \t]|$)", re.M)
+
+
+def _unclosed_front_matter(doc: Document, tokens: list[Token]) -> None:
+    # markdown-it (and MkDocs) read an unclosed front matter as page text: say why the metadata is missing.
+    if not doc.front_matter_line and _FRONT_MATTER_OPEN.match(doc.source):
+        _problem(doc, 1, 1, "The front matter that starts here is never closed: add a `---` line after it. Until then its lines are read as page text.")
+
+
+def _unclosed_fences(doc: Document, tokens: list[Token]) -> None:
+    # CommonMark runs an unclosed fence to the end of its container, so the rest of the page is
+    # code and never checked. A closed fence spans its content lines plus two marker lines.
+    for tok in tokens:
+        if tok.type == "fence" and tok.map and tok.map[1] - tok.map[0] < tok.content.count("\n") + 2:
+            line = tok.map[0] + 1
+            _problem(
+                doc, line, doc.line_text(line).find(tok.markup[0]) + 1,
+                f"This code block is never closed, so everything after line {line} is read as code and not checked. "
+                f"Close it with a `{tok.markup}` line.",
+            )
+
+
+def _malformed_tags(doc: Document) -> None:
+    # A `[[claim:` left in prose is a tag the writer meant and the parser could not read.
+    for sentence in doc.sentences:
+        at = sentence.text.find(tagsyntax.TAG_OPEN)
+        while at >= 0:
+            offset = sentence.offsets[at]
+            why = tagsyntax.malformed_tag(doc.source, offset) if doc.source[offset - 1 : offset] != "\\" else None
+            if why:
+                line, column = doc.position(offset)
+                _problem(doc, line, column, f"This claim tag {why}. It was read as text, so the sentence cites nothing.")
+                break  # one per sentence: a line of stray `[[claim:` is one problem
+            at = sentence.text.find(tagsyntax.TAG_OPEN, at + 1)
 
 
 def _cell_starts(doc: Document, tok: Token, tokens: list[Token], i: int) -> list[int]:

@@ -22,13 +22,26 @@ def match_tag(text: str, pos: int) -> tuple[int, str] | None:
     """If a claim tag starts at `pos`, return (end offset, inner text)."""
     if not text.startswith(TAG_OPEN, pos):
         return None
-    end = text.find(TAG_CLOSE, pos + len(TAG_OPEN), pos + len(TAG_OPEN) + MAX_TAG_LENGTH + 2)
-    if end < 0:
+    # TAG_PATTERN itself, so every reader agrees (`[[claim:a]b]]` is no tag for any of them),
+    # and a line of unclosed `[[claim:` costs at most MAX_TAG_LENGTH characters each.
+    m = TAG_PATTERN.match(text, pos)
+    if m is None:
         return None
-    inner = text[pos + len(TAG_OPEN) : end]
-    if "\n" in inner:
+    return m.end(), m.group(1)
+
+
+def malformed_tag(text: str, pos: int) -> str | None:
+    """Why the `[[claim:` at `pos` is not a claim tag (None when it is one, or no tag starts there)."""
+    if not text.startswith(TAG_OPEN, pos) or match_tag(text, pos) is not None:
         return None
-    return end + len(TAG_CLOSE), inner
+    limit = min(len(text), pos + len(TAG_OPEN) + MAX_TAG_LENGTH + len(TAG_CLOSE))  # bounded work
+    newline = text.find("\n", pos, limit)
+    end = limit if newline < 0 else newline
+    if text.find(TAG_CLOSE, pos + len(TAG_OPEN), end) >= 0:
+        return "has a `]` inside: a tag is `[[claim:id]]` or `[[claim:a, b]]`"
+    if end < limit or limit == len(text):
+        return "is not closed: end it with `]]` on the same line"
+    return f"is not closed within {MAX_TAG_LENGTH:,} characters (a claim id has at most {MAX_ID_LENGTH})"
 
 
 def split_ids(inner: str) -> tuple[str, ...]:

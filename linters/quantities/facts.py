@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
 from ..errors import UsageError
 from ..model import Document, Sentence, span_position
-from ..patterns import Pattern, PatternTimeout, compile_pattern, load_data
-from .grammar import DATA, NON_NEGATIVE, Mention, describe, find_mentions, percent_share
+from ..patterns import load_data
+from .grammar import DATA, NON_NEGATIVE, Mention, describe, find_mentions, percent_share, word_set
 
 # ---------------------------------------------------------------- data
 
@@ -53,6 +54,8 @@ class Dimension:
     default: str
     values: tuple[tuple[str, Pattern], ...]
     clause_only: bool = False
+    refines: tuple[tuple[str, str], ...] = ()  # (value, the value it is a form of)
+    combined: re.Pattern | None = None  # every value in one pattern, a named group each
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,131 @@ class Knowledge:
     by_id: dict
     categories: tuple[Category, ...]
     category_prefilter: Pattern
+    category_stems: frozenset[str] | None
     dimensions: dict
     study: Pattern
     named_study: Pattern
     clinic: Pattern
     existential: Pattern
     contrast: Pattern
+    contrast_stems: frozenset[str] | None
     value_negators: Pattern
     reg: dict
 
 
-def _words(src: str, where: str, flags: int | None = None) -> Pattern:
-    pattern = r"(?<![\w-])(?:" + src + r")(?![\w])"
-    return compile_pattern(pattern, where) if flags is None else compile_pattern(pattern, where, flags)
+Pattern = re.Pattern
+
+
+def compile_pattern(src: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    """A data-file pattern, compiled once with the standard `re` module.
+
+    These are short alternations of cue words, searched in one sentence at a
+    time; `re` searches them several times faster than the `regex` module,
+    which matters because every sentence of every page passes through here.
+    """
+    if not isinstance(src, str) or not src:
+        raise UsageError(f"{where}: pattern must be a non-empty string")
+    try:
+        return re.compile(src, flags)
+    except re.error as exc:
+        raise UsageError(f"{where}: invalid pattern {src!r}: {exc}") from None
+
+
+def literal_stems(src: str) -> frozenset[str] | None:
+    """Word beginnings (2 to 4 letters) that every match of `src` starts with, or None if that cannot be told.
+
+    A sentence none of whose words begins with one of these cannot match, so
+    the pattern is not searched there: a cheap filter derived from the data, so
+    an editor who adds a value never has to keep a second list in step.
+    """
+    stems: set[str] = set()
+    for alt in _top_level(src):
+        found = _leading(alt)
+        if found is None:
+            return None
+        stems |= found
+    return frozenset(stems)
+
+
+def _top_level(src: str) -> list[str]:
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(src[start:i])
+            start = i + 1
+        i += 1
+    parts.append(src[start:])
+    return parts
+
+
+def _group_end(src: str, i: int) -> int:
+    depth = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _leading(alt: str) -> set[str] | None:
+    i = 0
+    while True:
+        if alt.startswith("\\b", i):
+            i += 2
+        elif alt.startswith(("(?<", "(?=", "(?!"), i):
+            end = _group_end(alt, i)
+            if end < 0:
+                return None
+            i = end + 1
+        else:
+            break
+    if alt.startswith("(", i):
+        end = _group_end(alt, i)
+        if end < 0 or alt[end + 1 : end + 2] in ("?", "*") or alt.startswith("{0", end + 1):
+            return None  # an optional first group: the match may start later
+        inner = re.sub(r"^\?(?:[:]|-?[a-zA-Z]+:|P<\w+>)", "", alt[i + 1 : end])
+        return set(literal_stems(inner) or ()) or None
+    m = re.match(r"[A-Za-z]+", alt[i:])  # sentences are split into words at hyphens and apostrophes too
+    if not m:
+        return None
+    run = m.group()
+    if alt[i + len(run) : i + len(run) + 1] in ("?", "*") or alt.startswith("{0", i + len(run)):
+        run = run[:-1]  # the last letter is optional
+    return {run[:4].lower()} if len(run) >= 2 else None
+
+
+def has_stem(words: frozenset[str], stems: frozenset[str] | None) -> bool:
+    """Does a word of the sentence begin with one of `stems` (None: cannot tell, so yes)?"""
+    if stems is None:
+        return True
+    for w in words:
+        if w[:2] in stems or w[:3] in stems or w[:4] in stems:
+            return True
+    return False
+
+
+def _words(src: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    return compile_pattern(r"(?<![\w-])(?:" + src + r")(?![\w])", where, flags)
 
 
 @lru_cache(maxsize=1)
@@ -108,9 +223,7 @@ def knowledge() -> Knowledge:
         all_values = []
         for c in data.get("categories") or []:
             cid = c["id"]
-            import regex
-
-            flags = 0 if c.get("case_sensitive_values") else regex.IGNORECASE
+            flags = 0 if c.get("case_sensitive_values") else re.IGNORECASE
             values = tuple((vid, _words(src, f"{where}: categories.{cid}.values.{vid}", flags)) for vid, src in c["values"].items())
             all_values.extend(src for src in c["values"].values())
             categories.append(
@@ -130,6 +243,11 @@ def knowledge() -> Knowledge:
                 default=d["default"],
                 values=tuple((v["id"], _words(v["pattern"], f"{where}: dimensions.{did}.{v['id']}")) for v in d.get("values") or ()),
                 clause_only=bool(d.get("clause_only")),
+                refines=tuple((v["id"], v["refines"]) for v in d.get("values") or () if v.get("refines")),
+                combined=compile_pattern(
+                    "|".join(f"(?P<v{i}>(?<![\\w-])(?:{v['pattern']})(?![\\w]))" for i, v in enumerate(d.get("values") or ())) or "(?!)",
+                    f"{where}: dimensions.{did}",
+                ),
             )
         scope = data["scope"]
         reg = data["regulatory"]
@@ -145,18 +263,21 @@ def knowledge() -> Knowledge:
             "racemic_marker": _words(reg["racemic_marker"], f"{where}: regulatory.racemic_marker"),
             "umbrella": {k: tuple(v) for k, v in (reg.get("umbrella") or {}).items()},
             "prefilter": _words(reg["approval"] + "|" + reg["off_label"], f"{where}: regulatory"),
+            "stems": literal_stems(reg["approval"] + "|" + reg["off_label"]),
         }
         return Knowledge(
             facets=tuple(facets),
             by_id=by_id,
             categories=tuple(categories),
             category_prefilter=_words("|".join(all_values) or "(?!)", f"{where}: categories"),
+            category_stems=literal_stems("|".join(all_values)) if all_values else frozenset(),
             dimensions=dims,
-            study=compile_pattern(scope["study"], f"{where}: scope.study", 0),
-            named_study=compile_pattern(scope["named_study"], f"{where}: scope.named_study", 0),
+            study=compile_pattern(scope["study"], f"{where}: scope.study"),
+            named_study=compile_pattern(scope["named_study"], f"{where}: scope.named_study"),
             clinic=compile_pattern(scope["clinic"], f"{where}: scope.clinic"),
             existential=compile_pattern(scope["existential"], f"{where}: scope.existential"),
             contrast=compile_pattern(data["contrast"], f"{where}: contrast"),
+            contrast_stems=literal_stems(data["contrast"]),
             value_negators=compile_pattern(r"\b(?:" + data["value_negators"] + r")\b[^,;:.]*$", f"{where}: value_negators"),
             reg=regulatory,
         )
@@ -243,7 +364,6 @@ class PageFacts:
     categories: list[CategoryFact] = field(default_factory=list)
     statuses: list[StatusFact] = field(default_factory=list)
     problems: list[RangeProblem] = field(default_factory=list)
-    timeouts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, where)
 
 
 # ---------------------------------------------------------------- clauses
@@ -258,8 +378,13 @@ _RELATIVE = re.compile(r"\s*,?\s*(?:which|who)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*,?\s*(?:and|or|but|not)\b", re.IGNORECASE)
 
 
+_BREAK_HINT = re.compile(r"[,;:—]|\b(?:but|while|whereas|although|though|however|followed)\b", re.IGNORECASE)
+
+
 def clauses(text: str) -> list[tuple[int, int]]:
     """Clause spans of a sentence: split at ';', dashes, ', and', 'but', 'while', ', which ...,', ..."""
+    if not _BREAK_HINT.search(text):
+        return [(0, len(text))]
     cuts = {0}
     lead = _LEADING_SUBORDINATE.match(text)
     if lead:
@@ -292,6 +417,8 @@ def _clause_of(spans: list[tuple[int, int]], pos: int) -> int:
 
 def _without_contrast(k: Knowledge, text: str) -> str:
     """The text with compared-with phrases blanked ("Unlike SSRIs, ketamine ..." -> "       , ketamine ...")."""
+    if not has_stem(word_set(text), k.contrast_stems):
+        return text
     out = text
     for m in k.contrast.finditer(text):
         out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
@@ -302,23 +429,23 @@ def _without_contrast(k: Knowledge, text: str) -> str:
 
 
 def _dimension_values(k: Knowledge, dim: Dimension, text: str) -> set[str]:
-    found = set()
-    for vid, pattern in dim.values:
-        if pattern.search(text):
-            found.add(vid)
-    return found
+    return set(_values_in(dim.id, text)) if text else set()
+
+
+@lru_cache(maxsize=8192)
+def _values_in(dim_id: str, text: str) -> frozenset[str]:
+    # Several numbers of a sentence look in the same clause: remember the answer.
+    dim = knowledge().dimensions[dim_id]
+    return frozenset(dim.values[int(m.lastgroup[1:])][0] for m in dim.combined.finditer(text))
 
 
 def _pick(dim: Dimension, found: set[str]) -> str | None:
+    """One value for a dimension; a form named with its parent wins ("ketamine-based nasal spray" is esketamine)."""
     if not found:
         return None
-    if dim.id == "entity":
-        specific = found - {dim.default}
-        if len(specific) == 1:
-            return specific.pop()
-        if specific:
-            return "+".join(sorted(specific))
-        return dim.default
+    for value, parent in dim.refines:
+        if value in found:
+            found = found - {parent}
     if len(found) == 1:
         return next(iter(found))
     return "+".join(sorted(found))
@@ -405,6 +532,22 @@ def _rows(doc: Document) -> dict[int, str]:
     return {line: " | ".join(texts) for line, texts in rows.items()}
 
 
+MAX_SENTENCE_CHARS = 2000
+_SHARED: dict[int, tuple[Any, PageFacts]] = {}
+
+
+def shared_page_facts(doc: Document) -> PageFacts:
+    """`page_facts(doc)`, computed once per Document object and shared by the rules that need it."""
+    key = id(doc)
+    hit = _SHARED.get(key)
+    if hit is not None and hit[0]() is doc:
+        return hit[1]
+    facts = page_facts(doc)
+    _SHARED[key] = (weakref.ref(doc), facts)
+    weakref.finalize(doc, _SHARED.pop, key, None)
+    return facts
+
+
 def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) -> PageFacts:
     """Every number, category and regulatory status the page states, and its in-sentence range problems."""
     k = knowledge()
@@ -414,18 +557,20 @@ def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) ->
         if s.is_question or (only is not None and not only(s)):
             continue
         text = s.text
-        try:
-            mentions = find_mentions(text)
-            has_category = bool(k.category_prefilter.search(text))
-            has_status = bool(k.reg["prefilter"].search(text))
-            if not (mentions or has_category or has_status):
-                continue
-            if rows is None:
-                rows = _rows(doc)
-            ctx = _Context(row=rows.get(s.line, "") if s.block == "table_cell" else "", heading=s.heading)
-            _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out)
-        except PatternTimeout as exc:
-            out.timeouts.append((s.line, s.column, str(exc)))
+        if len(text) > MAX_SENTENCE_CHARS:
+            continue  # not prose (a pasted table or data dump); keeps the work per page bounded
+        words = word_set(text)
+        mentions = find_mentions(text, words)
+        has_category = has_status = False
+        if not s.is_heading:
+            has_category = has_stem(words, k.category_stems) and bool(k.category_prefilter.search(text))
+            has_status = has_stem(words, k.reg["stems"]) and bool(k.reg["prefilter"].search(text))
+        if not (mentions or has_category or has_status):
+            continue
+        if rows is None:
+            rows = _rows(doc)
+        ctx = _Context(row=rows.get(s.line, "") if s.block == "table_cell" else "", heading=s.heading)
+        _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out)
     return out
 
 
@@ -434,19 +579,22 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
     plain = _without_contrast(k, text)
     place_key = f"{doc.path}:{s.line}:{s.index}"
     study = _study(k, text, place_key) or (_study(k, ctx.row, place_key) if ctx.row else None)
-    clinic_sentence = bool(k.clinic.search(text))
     for m in mentions:
-        _range_problems(doc, s, text, m, out)
+        if m.inverted or m.negative or (m.kind == "percent" and m.high is not None and m.high > 100):
+            _range_problems(doc, s, text, m, out)
         if m.kind is None or m.transition or m.change or (m.kind == "percent" and m.high is not None and m.high > 100):
             continue
         ci = _clause_of(spans, m.start)
         cs, ce = spans[ci]
         clause = text[cs:ce]
+        facet = _assign_facet(k, m, clause, text)
+        if facet is None and not s.tags:
+            continue  # only a tagged sentence's claim can still say what this number is about
         layers = [_without_contrast(k, clause)]
         if _RELATIVE.match(clause) and ci > 0:
             layers.append(text[spans[ci - 1][0] : spans[ci - 1][1]])  # "which" is about the clause before
-        layers.append(plain)
-        facet = _assign_facet(k, m, clause, text)
+        # Then the sentence up to this clause: a later clause ("and 41.2% with ECT") is about something else.
+        layers.append(plain[:ce])
         subject, explicit = subject_of(k, layers, ctx)
         low, high = m.interval()
         tolerance = m.tolerance
@@ -472,13 +620,15 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
                 subject=subject,
                 explicit=explicit,
                 study=study,
-                clinic=clinic_sentence,
+                clinic=bool(k.clinic.search(text)),
                 existential=bool(k.existential.search(clause)),
                 place=_place(doc, s, m.start, m.end),
                 step=m.step,
                 stated=_stated(m),
             )
         )
+    if s.is_heading:
+        return  # a heading names a topic ("Is it approved? Rules and the law"); it states no status
     if has_category:
         _category_facts(k, doc, s, text, spans, plain, study, ctx, out)
     if has_status:
@@ -534,14 +684,14 @@ def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -
             first = None
             for vid, pattern in cat.values:
                 for vm in pattern.finditer(clause):
-                    if k.value_negators.search(clause[: vm.start()]):
+                    if k.value_negators.search(clause[max(0, vm.start() - 80) : vm.start()]):
                         continue  # "rather than serotonin", "You will not ... take home"
                     values.append(vid)
                     first = vm if first is None or vm.start() < first.start() else first
                     break
             if not values:
                 continue
-            subject, _ = subject_of(k, [_without_contrast(k, clause), plain], ctx)
+            subject, _ = subject_of(k, [_without_contrast(k, clause), plain[:ce]], ctx)
             if k.existential.search(clause):
                 continue
             out.categories.append(
@@ -603,7 +753,13 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
         if anchor is None and not indications:
             continue  # a continuation clause says something new only if it names an indication
         if not indications:
-            indications = _dimension_values(k, indication_dim, _without_contrast(k, text))
+            # "X is a treatment for depression - but is used off-label": the use is named in a
+            # clause that states no status itself, or in the other cells of a table row.
+            free = " ".join(text[a:b] for a, b in spans if not _states_status(k, text[a:b]))
+            indications = _dimension_values(k, indication_dim, _without_contrast(k, free))
+            if not indications and ctx.row:
+                others = " ".join(cell for cell in ctx.row.split(" | ") if cell != text)
+                indications = _dimension_values(k, indication_dim, others)
         start = cs + (anchor.start() if anchor else 0)
         end = cs + (anchor.end() if anchor else len(clause))
         for entity in sorted(entities):
@@ -619,6 +775,11 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
                     )
                 )
     return found
+
+
+def _states_status(k: Knowledge, clause: str) -> bool:
+    reg = k.reg
+    return bool(reg["prefilter"].search(clause) or re.match(r"\s*,?\s*not\b", clause, re.IGNORECASE))
 
 
 def _status_entities(k: Knowledge, text: str) -> set[str]:

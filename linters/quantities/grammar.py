@@ -205,12 +205,30 @@ _AGE_BEFORE = re.compile(r"(?:\baged?|\bages|\bage\s+of|\bbe\s+at\s+least|\bbe\s
 _AGE_AFTER = re.compile(r"\s*(?:(?:and|or)\s+(?:older|over|above|up|younger|under)|\+)(?![\w])|\s+to\s+(?:receive|get|have|start|qualify|be\s+treated)\b", I)
 _MONTH_BEFORE = re.compile(r"\b(?:in|since|from|by|until|of|during|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*),?\s*$", I)
 
-PREFILTER = re.compile(
-    r"\d|\b(?:" + _WORD + r"|half|thirds?|quarter|few|several|couple|dozen|many|once|twice|thrice|minutes|hours|days|weeks|months|years|decades"
-    r"|next\s+day|day\s+after|following\s+day|rest\s+of\s+the\s+day|remainder\s+of\s+the\s+day"
-    r"|an?\s+(?:single\s+)?(?:minute|hour|day|week|month|year|infusion|session|dose|drip|treatment))\b",
-    I,
-)
+# A quick filter: a sentence is parsed only if it has a digit or one of these words.
+_SPLIT = str.maketrans({c: " " for c in "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘’'-–—‐−"})
+_DIGIT = re.compile(r"\d")
+# "an hour" is a quantity; "an infusion" is one item, never a fact worth comparing.
+_UNIT_WORDS = {"minute", "hour", "day", "week", "month", "year"}
+PREFILTER_WORDS = frozenset(
+    set(_ONES) | set(_TENS) | set(_BARE) | _UNIT_WORDS
+    | {"half", "third", "thirds", "quarter", "few", "several", "couple", "dozen", "many", "once", "twice", "thrice",
+       "next", "rest", "remainder", "tomorrow", "overnight"}
+)  # fmt: skip
+# Words an atom can start with; the number pattern is tried only where a digit or one of these starts.
+_START_WORDS = PREFILTER_WORDS | {"a", "an", "single", "the", "early", "mid", "late", "fourty"}
+_TOKEN = re.compile(r"\d[\d,.]*|\.\d+|[a-z]+", re.IGNORECASE)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The lowercase words of a sentence (hyphens split), for quick filters."""
+    return frozenset(text.lower().translate(_SPLIT).split())
+
+
+def might_have_quantities(text: str, words: frozenset[str] | None = None) -> bool:
+    if _DIGIT.search(text):
+        return True
+    return not (words if words is not None else word_set(text)).isdisjoint(PREFILTER_WORDS)
 
 
 @dataclass(frozen=True)
@@ -303,10 +321,19 @@ def _unit_at(text: str, pos: int) -> tuple[int, UnitForm] | None:
 
 
 def _atoms(text: str) -> list[_Atom]:
+    # Try the number pattern only where a token that can start a quantity begins:
+    # anchored matches at a few places are much cheaper than scanning every position.
     atoms: list[_Atom] = []
     pos = 0
-    for m in _NUMBER.finditer(text):
-        if m.start() < pos:
+    for t in _TOKEN.finditer(text):
+        start = t.start()
+        if start < pos:
+            continue
+        token = t.group()
+        if not (token[0].isdigit() or token[0] == "." or token.lower() in _START_WORDS):
+            continue
+        m = _NUMBER.match(text, start)
+        if m is None:
             continue
         atom = _atom(text, m)
         if atom is not None:
@@ -404,8 +431,8 @@ def _atom(text: str, m: re.Match) -> _Atom | None:
         key = re.sub(r"\s+", " ", m.group().lower())
         lo, hi = _VAGUE[key]
         unit = _unit_at(text, end)
-        if not unit:
-            return None
+        if not unit or (key in ("many", "few") and unit[1].kind != "time"):
+            return None  # "many sessions" is not a number of sessions; "many months" is a long time
         atom = _Atom(start, unit[0], lo, hi, vague=True, source="vague")
         _set_unit(atom, unit[1])
         return _rate(text, atom)
@@ -513,9 +540,9 @@ def _inherit(a: _Atom, b: _Atom) -> None:
         b.kind, b.unit, b.factor = a.kind, a.unit, a.factor
 
 
-def find_mentions(text: str) -> list[Mention]:
+def find_mentions(text: str, words: frozenset[str] | None = None) -> list[Mention]:
     """Every quantity in one sentence, in order."""
-    if not PREFILTER.search(text):
+    if not might_have_quantities(text, words):
         return []
     atoms = _atoms(text)
     out: list[Mention] = []
@@ -555,6 +582,18 @@ def find_mentions(text: str) -> list[Mention]:
     return [m for m in out if m is not None]
 
 
+# The last word before a quantity when an approximator or bound may end there ("about", "at least", "up to a").
+_BOUND_TAILS = frozenset(
+    "about approximately approx. roughly around nearly almost some ~ circa ca. to estimated average of most than under below "
+    "within as max max. < <= ≤ =< least over beyond > >= ≥ until till before after a an the".split()
+)
+
+
+def _tail(prefix: str) -> str:
+    words = prefix.rsplit(None, 1)
+    return words[-1].lstrip("([{\"'“‘").lower() if words else ""
+
+
 def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Mention | None:
     first, last = group[0], group[-1]
     kind = last.kind
@@ -562,7 +601,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
     if kind is None:
         # Ages: "aged 18 to 65", "16 and older", "must be at least 18 to receive".
         prefix = text[max(0, start - 30) : start]
-        bounds_stripped = _BEFORE.sub("", prefix) if _BEFORE.search(prefix) else prefix
+        bounds_stripped = _BEFORE.sub("", prefix) if _tail(prefix) in _BOUND_TAILS else prefix
         if _AGE_BEFORE.search(prefix) or _AGE_BEFORE.search(bounds_stripped) or _AGE_AFTER.match(text, end):
             form = _form("year", "age")
             for atom in group:
@@ -583,6 +622,8 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
     bound = None
     prefix = text[max(0, start - 40) : start]
     for _ in range(3):
+        if _tail(prefix) not in _BOUND_TAILS:
+            break  # most quantities have none: skip the search
         b = _BEFORE.search(prefix)
         if not b:
             break
@@ -601,7 +642,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
         if kind is None and bound == "lower" and re.match(r"\s*(?:and|or)\s+(?:older|over)", after.group()):
             kind = "age"
     before = text[max(0, start - 40) : start]
-    change = bool(_BY.search(before) or _CHANGE_AFTER.match(text, end))
+    change = bool((_tail(before) == "by" and _BY.search(before)) or _CHANGE_AFTER.match(text, end))
     if kind == "percent" and not change and re.search(r"\b(?:increase|rise|rose|higher|more|reduction|drop)\w*\s+(?:of\s+)?$", before, I):
         change = True
     if bound == "upper":
@@ -630,7 +671,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
         approx=approx,
         shape=mention_shape,
         vague=any(a.vague for a in group),
-        singular=len(group) == 1 and (first.singular or (first.lo == 1 and first.hi == 1 and shape == "value")),
+        singular=all(a.singular or (a.lo == 1 and a.hi == 1) for a in group),
         change=change,
         transition=transition,
         negative=any(a.negative for a in group),

@@ -1,8 +1,8 @@
 """What CI formats say about the tool and its rules: names, docs, links, default levels.
 
-SARIF carries rule metadata and the JUnit and GitHub formats name rules; all
-read it here, from the rule modules' own docstrings, so the catalogue, the
-site and code scanning describe a rule in the same words.
+SARIF carries metadata for every rule; it is read here from the rule modules'
+own docstrings and summaries (the same text the site's rule catalogue is
+generated from), so code scanning and the site describe a rule in the same words.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def sections(doc: str) -> dict[str, str]:
     out: dict[str, str] = {}
     parts = _SECTION.split(doc)
     out[""] = parts[0].strip()
-    for title, body in zip(parts[1::2], parts[2::2]):
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
         out[title.strip().lower()] = body.strip()
     return out
 
@@ -68,9 +68,7 @@ def rule_doc(rule_id: str, mode: str, config=None) -> RuleDoc:
         return RuleDoc(rule_id, rule.summary, description, rule.doc.strip() or rule.summary, severity)
     if rule_id in ENGINE_RULES:
         text = ENGINE_RULES[rule_id]
-        severity = "warning" if rule_id == "invalid-suppression" else "error"
-        if settings and settings.severity:
-            severity = settings.severity
+        severity = settings.severity if settings and settings.severity else "error"  # the engine reports these as errors
         return RuleDoc(rule_id, text.split(". ")[0].rstrip(".") + ".", text, text, severity)
     if rule_id.startswith("vale."):
         style_rule = rule_id[len("vale.") :]
@@ -83,45 +81,43 @@ def rule_doc(rule_id: str, mode: str, config=None) -> RuleDoc:
 
 @dataclass(frozen=True)
 class Site:
-    """Where the docs live: the published site if mkdocs.yml names one, else the source folder."""
+    """Where the rule catalogue is published: the medical-claims plugin generates `rules/<id>.md` at build time."""
 
-    site_url: str  # "" when mkdocs.yml has no site_url
-    repo_url: str
-    docs_dir: str
+    site_url: str  # "" when mkdocs.yml has no absolute site_url
     directory_urls: bool
 
-    def rule_page(self, rule_id: str) -> str:
-        """The rule's page in the docs folder; Vale's findings share the `vale` rule's page (else the catalogue's index)."""
+    @staticmethod
+    def rule_page(rule_id: str) -> str:
+        """The rule's page in the built site; Vale's findings share the `vale` rule's page (else the catalogue's index)."""
         name = rule_id
         if rule_id.startswith("vale."):
             name = VALE_RULE if VALE_RULE in all_rules() else "index"
-        return f"{self.docs_dir.strip('/')}/{DOCS_BASE.strip('/')}/{name}.md"
+        return f"{DOCS_BASE.strip('/')}/{name}.md"
 
     def rule_url(self, rule_id: str) -> str | None:
-        """An absolute link to the rule's page: the published site, else the repository's copy.
+        """An absolute link to the rule's page, or None without `site_url`.
 
-        SARIF wants an absolute URI here (helpUri, §3.49.12); with neither `site_url`
-        nor a GitHub or GitLab `repo_url` in mkdocs.yml there is none, and the
-        help text names the page in the repository instead.
+        SARIF wants an absolute URI here (helpUri, §3.49.12), and the catalogue
+        exists only in the built site, so a path in the repository would lead
+        nowhere; the help text names the page instead.
         """
-        name = rule_id
-        if rule_id.startswith("vale."):
-            name = VALE_RULE if VALE_RULE in all_rules() else ""
-        if self.site_url:
-            base = (self.site_url if self.site_url.endswith("/") else self.site_url + "/") + DOCS_BASE.strip("/") + "/"
-            if not name:
-                return base if self.directory_urls else base + "index.html"
-            return base + (name + "/" if self.directory_urls else name + ".html")
-        repo = self.repo_url.rstrip("/")
-        if repo.startswith("https://github.com/"):
-            return f"{repo}/blob/HEAD/{self.rule_page(rule_id)}"
-        if repo.startswith("https://gitlab.com/"):
-            return f"{repo}/-/blob/HEAD/{self.rule_page(rule_id)}"
-        return None
+        return self.url_of(self.rule_page(rule_id))
 
     @property
-    def information_uri(self) -> str:
-        return self.repo_url or self.site_url
+    def information_uri(self) -> str | None:
+        """The rule catalogue's index: what the tool checks and why."""
+        return self.url_of(f"{DOCS_BASE.strip('/')}/index.md")
+
+    def url_of(self, page: str) -> str | None:
+        """The published address of a page (`rules/x.md`), as MkDocs builds it."""
+        if not self.site_url:
+            return None
+        base = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
+        stem = page[: -len(".md")]
+        if stem == "index" or stem.endswith("/index"):
+            folder = stem[: -len("index")]
+            return base + (folder if self.directory_urls else folder + "index.html")
+        return base + (stem + "/" if self.directory_urls else stem + ".html")
 
 
 def site_of(root: Path) -> Site:
@@ -136,16 +132,7 @@ def site_of(root: Path) -> Site:
         value = value.strip() if isinstance(value, str) else ""
         return value if re.match(r"https?://[^\s/]+", value) and not re.search(r"\s", value) else ""
 
-    def text(key: str) -> str:
-        value = mkdocs.get(key)
-        return value.strip() if isinstance(value, str) else ""
-
-    return Site(
-        site_url=url("site_url"),
-        repo_url=url("repo_url"),
-        docs_dir=text("docs_dir") or "docs",
-        directory_urls=mkdocs.get("use_directory_urls", True) is not False,
-    )
+    return Site(site_url=url("site_url"), directory_urls=mkdocs.get("use_directory_urls", True) is not False)
 
 
 def config_of(root: Path):

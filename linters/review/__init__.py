@@ -1,8 +1,10 @@
-"""Medical review of the claims registry: what needs a reviewer (status), and the approve/reject edit.
+"""Medical review of the claims registry.
 
-`status` classifies claims (pending, stale, expiring, expired, rejected, unused)
-and is shared by `review list`, the `stale-approval` and `expired-claim` rules
-and the site's registry page, so a claim is judged stale or expired in one place.
-`edit` changes one claim's `review:` block in place and atomically; `audit`
-appends the decision to `claims/audit.jsonl`.
+- `status`: where each claim stands (pending, stale, expiring, expired, rejected,
+  unused, unaudited). Shared by `review list`, the `stale-approval` and
+  `expired-claim` rules and the site's registry page, so "stale" and "expired"
+  are decided in one place.
+- `decide`: approve or reject one claim (validation, then the edit and the log).
+- `edit`: the in-place, atomic, locked edit of one claim's `review:` block.
+- `audit`: `claims/audit.jsonl`, one JSON line per decision.
 """

@@ -19,7 +19,6 @@ so the edit is careful in three ways:
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
@@ -331,26 +330,38 @@ def remove_stale_temp_files(folder: Path) -> None:
                 pass
 
 
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock without waiting; False if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
 @contextmanager
-def registry_lock(folder: Path, rel: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Exclusive lock on `folder/.lock` for a whole read-modify-write; released when the process dies."""
+def registry_lock(folder: Path, rel: str, timeout: float | None = None) -> Iterator[None]:
+    """Exclusive lock on `folder/.lock` for a whole read-modify-write; the OS releases it if the process dies."""
     try:
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise UsageError(f"{rel}/{LOCK_FILE}: cannot create the lock file ({exc.strerror or exc})") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise UsageError(f"{rel}/{LOCK_FILE}: another review is still writing the registry; try again in a moment") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise UsageError(f"{rel}/{LOCK_FILE}: another review is still writing the registry; try again in a moment")
+            time.sleep(0.05)
+        yield  # closing the descriptor below releases the lock
     finally:
         os.close(fd)

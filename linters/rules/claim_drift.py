@@ -46,8 +46,8 @@ from ..quantities.facts import (
     entity_of,
     facet_by_name,
     indication_of,
-    page_facts,
     related_indications,
+    shared_page_facts,
 )
 from ..quantities.grammar import describe
 from . import Example, Rule
@@ -56,13 +56,17 @@ from . import Example, Rule
 def check(doc: Document, ctx) -> Iterable[Finding]:
     if not ctx.registry.claims or not doc.tags:
         return
-    facts = page_facts(doc, only=lambda s: bool(s.claim_ids))
+    facts = shared_page_facts(doc)  # the contradiction rule reads the same facts
     cache: dict[str, list[ClaimValue]] = {}
     for number in facts.numbers:
+        if not number.place.claims:
+            continue
         finding = _number_drift(ctx, number, cache)
         if finding is not None:
             yield finding
     for status in facts.statuses:
+        if not status.place.claims:
+            continue
         finding = _status_drift(ctx, status)
         if finding is not None:
             yield finding

@@ -60,6 +60,7 @@ In studies, one infusion usually runs for about 40 minutes [[claim:infusion-dura
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import islice
 from typing import Iterable
 
 from ..model import Finding, Related
@@ -72,7 +73,7 @@ from ..quantities.facts import (
     facet_by_name,
     knowledge,
     normalise_claim_subject,
-    page_facts,
+    shared_page_facts,
     umbrella_children,
 )
 from . import Example, Rule
@@ -82,7 +83,7 @@ MAX_RELATED = 3  # other places listed per finding
 
 def collect(doc, ctx) -> PageFacts:
     """The page's facts and in-sentence range problems (picklable, cached with the page)."""
-    return page_facts(doc)
+    return shared_page_facts(doc)
 
 
 def check(collected: dict, ctx) -> Iterable[Finding]:
@@ -100,8 +101,6 @@ def check(collected: dict, ctx) -> Iterable[Finding]:
 def _range_findings(page: PageFacts, ctx) -> Iterable[Finding]:
     for p in page.problems:
         yield _finding(ctx, p.place, p.message, p.place.excerpt, data={"check": p.kind, "value": p.text})
-    for line, column, where in page.timeouts:
-        yield ctx.at_line(RULE, page.path, line, column, f"This sentence could not be checked for contradictions in time ({where}); shorten or split it.")
 
 
 # ---------------------------------------------------------------- numbers
@@ -214,9 +213,10 @@ def _number_finding(ctx, fact: NumberFact, others: list[NumberFact]) -> Finding:
     other = others[0]
     how = "is lower than" if fact.high < other.low else "is higher than"
     tol = " even with the tolerance for approximate values" if (fact.tolerance or other.tolerance) else ""
+    here, there = fact.describe(), other.describe()
     message = (
         f"Conflicting values for {label}{_subject_words(fact, facet.subject if facet else ())}: \u201c{fact.text}\u201d "
-        f"({fact.describe()}) here {how} \u201c{other.text}\u201d ({other.describe()}) at {other.place.path}:{other.place.line}; "
+        f"({here}) here {how} \u201c{other.text}\u201d ({there}) at {other.place.path}:{other.place.line}; "
         f"the two do not overlap{tol}. Make them agree (cite the same claim), or say what differs, such as the product or the condition."
     )
     return _finding(
@@ -225,7 +225,7 @@ def _number_finding(ctx, fact: NumberFact, others: list[NumberFact]) -> Finding:
         message,
         fact.place.excerpt,
         related=[Related(o.place.path, o.place.line, o.place.excerpt) for o in others],
-        data={"check": "values", "facet": fact.facet, "subject": dict(fact.subject), "value": fact.describe(), "other": other.describe()},
+        data={"check": "values", "facet": fact.facet, "subject": dict(fact.subject), "value": here, "other": there},
     )
 
 
@@ -253,7 +253,7 @@ def _category_findings(pages: list[PageFacts], ctx) -> Iterable[Finding]:
             if not others:
                 continue
             for fact in facts:
-                witnesses = [o for o in others if (o.place.path, o.place.sentence) != (fact.place.path, fact.place.sentence)][:MAX_RELATED]
+                witnesses = _other_places(fact, others)
                 if not witnesses:
                     continue
                 label, dims = labels.get(fact.facet, (fact.facet, ()))
@@ -293,7 +293,7 @@ def _status_findings(pages: list[PageFacts], ctx) -> Iterable[Finding]:
                 marker = (fact.place.path, fact.place.line, fact.place.column, fact.indication, fact.entity)
                 if marker in reported:
                     continue
-                witnesses = [o for o in others if (o.place.path, o.place.sentence) != (fact.place.path, fact.place.sentence)][:MAX_RELATED]
+                witnesses = _other_places(fact, others)
                 if not witnesses:
                     continue
                 reported.add(marker)
@@ -314,6 +314,12 @@ def _status_findings(pages: list[PageFacts], ctx) -> Iterable[Finding]:
                     related=[Related(w.place.path, w.place.line, w.place.excerpt) for w in witnesses],
                     data={"check": "regulatory", "entity": entity, "regulator": regulator, "indication": indication, "approved": fact.approved},
                 )
+
+
+def _other_places(fact, others: list) -> list:
+    """Up to MAX_RELATED of `others` outside the fact's own sentence (stops early: a group may be large)."""
+    here = (fact.place.path, fact.place.sentence)
+    return list(islice((o for o in others if (o.place.path, o.place.sentence) != here), MAX_RELATED))
 
 
 def _finding(ctx, place, message: str, excerpt: str, related=None, data=None) -> Finding:

@@ -7,8 +7,9 @@ dates written as YYYY-MM-DD, `last_reviewed` not in the future, `next_review`
 after `last_reviewed` and not in the past. A missing or broken field is a
 warning in preview and an error in publish mode.
 
-`medical_reviewer: pending` (not reviewed yet) is an `info` in preview and an
-error in publish mode. The page's author may not be its medical reviewer, nor
+`medical_reviewer: pending` (not reviewed yet) is accepted while writing (no
+finding in preview: it is the normal state of a draft, and its pending claims
+already warn) and is an error in publish mode. The page's author may not be its medical reviewer, nor
 the reviewer who approved a claim the page cites (names are compared without
 case, extra spaces, titles or credentials: "Dr. Jane Roe" = "jane roe, MD"):
 a warning in preview, an error in publish mode.
@@ -189,11 +190,11 @@ def check(doc, ctx):
     reviewers = _people(fm.get("medical_reviewer"))
     if "medical_reviewer" not in missing:
         line, col = _key_line(doc, "medical_reviewer")
-        if any(r.casefold() in PENDING for r in reviewers):
+        if any(r.casefold() in PENDING for r in reviewers) and ctx.mode == "publish":
             yield _finding(
                 ctx, doc, line, col,
                 "This page has not had its medical review yet (`medical_reviewer: pending`); it cannot be published until a reviewer signs it off.",
-                doc.line_text(line).strip(), info_in_preview=True, field="medical_reviewer",
+                doc.line_text(line).strip(), field="medical_reviewer",
             )
         for reviewer in reviewers:
             if person_key(reviewer) in authors:
@@ -242,7 +243,7 @@ RULE = Rule(
     examples=[
         Example(_GOOD, False, "every field present, reviewer is not the author"),
         Example(_GOOD.replace("author: Ketamine Guide editorial team\n", ""), True, "no author"),
-        Example(_GOOD.replace("Sam Poe, MD", "pending"), True, "not reviewed yet (info in preview, error in publish)"),
+        Example(_GOOD.replace("Sam Poe, MD", "pending"), False, "not reviewed yet: accepted in preview, an error in publish mode"),
         Example(_GOOD.replace("Ketamine Guide editorial team", "Dr. Sam Poe"), True, "the author reviewed their own page"),
         Example(_GOOD.replace("2099-05-21", "next spring"), True, "not a date"),
         Example(_GOOD.replace("2099-05-21", "2020-01-01"), True, "next review before last review (and in the past)"),

@@ -20,10 +20,11 @@ The target is grade 8 (`reading_level` in the `medical-claims` block of
 `mkdocs.yml`); a page sets its own with `reading_level: 12` in its front
 matter (a page written for clinicians, say).
 
-A page with fewer than 10 sentences is measured but not judged. SMOG was
-built on samples of 30 sentences; on two or three sentences one long word
-moves the grade by several points, so a short page would be flagged or passed
-by chance.
+A page with fewer than 10 sentences is judged as if it had 10, the missing
+ones free of long words. SMOG was built on samples of 30 sentences; on two or
+three sentences one long word moves the grade by several points, so a short
+note with a couple of long words is not flagged, while a short page packed
+with them still is. Its numbers in the report are its own, unpadded.
 
 The hardest sentences are those that raise the page's grade most: the page's
 grade (the mean of SMOG and Flesch-Kincaid) with the sentence minus without
@@ -63,7 +64,7 @@ from .. import readability
 from ..model import Document, Sentence
 from . import Example, Rule
 
-MIN_SENTENCES = 10  # fewer and the page is measured but not judged (see the docstring)
+MIN_SENTENCES = 10  # a shorter page is judged as if padded to this many easy sentences (see the docstring)
 HARDEST = 3  # sentences named in a finding
 FRONT_MATTER_KEY = "reading_level"
 
@@ -89,6 +90,14 @@ class HardSentence:
 class Assessment:
     metrics: readability.Metrics
     hardest: list[HardSentence]  # hardest first
+    totals: readability.Totals
+
+    @property
+    def judged_grade(self) -> float:
+        """SMOG as the rule judges it: a short page padded to MIN_SENTENCES sentences without long words."""
+        if self.metrics.sentences >= MIN_SENTENCES:
+            return self.metrics.smog
+        return readability.smog(self.totals.polysyllables, MIN_SENTENCES)
 
 
 def is_measured(sentence: Sentence) -> bool:
@@ -103,7 +112,7 @@ def assess(doc: Document, top: int = HARDEST) -> Assessment:
     # Fragments of one or two words ("Anesthetic", a table cell "Yes") are not sentences to rewrite.
     scored = [HardSentence(s, c, readability.grade_lift(totals, c)) for s, c in measured if c.is_sentence]
     scored.sort(key=lambda h: (-h.lift, -h.counts.words, h.sentence.index))
-    return Assessment(readability.metrics(counts), scored[:top])
+    return Assessment(readability.metrics(counts), scored[:top], totals)
 
 
 def page_target(doc: Document, site_target: float) -> tuple[float, str | None]:
@@ -140,7 +149,7 @@ def check(doc, ctx):
         line = _front_matter_key_line(doc)
         yield ctx.at_line(RULE, doc.path, line, 1, problem, doc.line_text(line)[:200])
     # Judged on the grade as shown (one decimal), so "8.0" is never "above 8".
-    if result.metrics.sentences < MIN_SENTENCES or round(result.metrics.smog, 1) <= target or not result.hardest:
+    if round(result.judged_grade, 1) <= target or not result.hardest:
         return
     own = "this page's target" if FRONT_MATTER_KEY in doc.front_matter and not problem else "the site's target"
     listed = "; ".join(f"line {h.sentence.line} “{_opening(h.sentence.text)}” ({h.counts.words} words, {h.counts.polysyllables} of 3+ syllables)" for h in result.hardest)
@@ -188,6 +197,8 @@ _EASY_PAGE = "\n\n".join(
     ]
 )
 
+_SHORT_NOTE = "Bring a list of your medications. Your physician will check it with you."
+
 RULE = Rule(
     id="reading-level",
     summary="A page reads above its grade target (SMOG); the finding names its hardest sentences.",
@@ -198,6 +209,7 @@ RULE = Rule(
         Example(_HARD_PAGE, True, "ten long sentences full of long words"),
         Example(_EASY_PAGE, False, "ten short sentences of everyday words"),
         Example("---\nreading_level: 18\n---\n\n" + _HARD_PAGE, False, "the page sets its own target"),
-        Example("\n\n".join(_HARD_PAGE.split("\n\n")[:3]), False, "three sentences: measured, not judged"),
+        Example(_SHORT_NOTE, False, "a short note: two long words do not make it hard"),
+        Example("\n\n".join(_HARD_PAGE.split("\n\n")[:4]), True, "a short page packed with long words"),
     ],
 )
