@@ -7,6 +7,7 @@ import sys
 from invoke import Exit, task
 
 PY = sys.executable
+QUIET_MKDOCS = {"NO_MKDOCS_2_WARNING": "1"}  # we pin mkdocs<2; its banner about 2.0 is noise in every build
 
 
 @task(help={"mode": "preview (default) or publish", "fmt": "text, json, sarif, junit or github"})
@@ -25,13 +26,13 @@ def review(c, fmt="text", window=None, all=False):
 @task(help={"addr": "where to serve (default 127.0.0.1:8000)"})
 def serve(c, addr="127.0.0.1:8000"):
     """Preview the site as you write: checks in preview mode, flagged sentences highlighted, rebuilt on every save (pages and claims/)."""
-    c.run(f"{PY} -m mkdocs serve --dev-addr {addr}", pty=False)
+    c.run(f"{PY} -m mkdocs serve --dev-addr {addr}", env=QUIET_MKDOCS, pty=False)
 
 
 @task(help={"preview": "build a preview copy (highlights and problem lists on each page) instead of the publish build", "strict": "fail on any error finding, as the CI gate does", "out": "output folder (default site/)"})
 def build(c, preview=False, strict=False, out="site"):
     """Build the site into site/. Checks run in publish mode (errors are logged); --preview builds what `serve` shows."""
-    env = {"MEDICAL_CLAIMS_MODE": "preview"} if preview else {}
+    env = {**QUIET_MKDOCS, **({"MEDICAL_CLAIMS_MODE": "preview"} if preview else {})}
     c.run(f"{PY} -m mkdocs build --site-dir {out}" + (" --strict" if strict else ""), env=env, pty=False)
 
 
@@ -44,7 +45,7 @@ def publish(c):
     sarif = c.run(f"{PY} -m linters check --mode publish --format sarif --output linters.sarif", warn=True, pty=False)
     if text.exited != 0 or sarif.exited not in (0, 1):
         failed.append(f"check --mode publish (exit {text.exited})")
-    site = c.run(f"{PY} -m mkdocs build --strict --site-dir site", warn=True, pty=False, env={"MEDICAL_CLAIMS_MODE": "publish"})
+    site = c.run(f"{PY} -m mkdocs build --strict --site-dir site", warn=True, pty=False, env={**QUIET_MKDOCS, "MEDICAL_CLAIMS_MODE": "publish"})
     if site.exited != 0:
         failed.append(f"mkdocs build --strict (exit {site.exited})")
     if failed:

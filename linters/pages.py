@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from pathlib import Path
 
 from .errors import UsageError
@@ -12,6 +13,8 @@ from .parse.page import parse_page
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SKIP_DIRS = {"site", "node_modules", "__pycache__"}
+# A patient page is a few kilobytes; a book is about one megabyte. Anything bigger is not a page.
+MAX_PAGE_BYTES = 2_000_000
 
 
 def relative(root: Path, path: Path) -> str:
@@ -25,17 +28,18 @@ def relative(root: Path, path: Path) -> str:
 
 
 def discover(paths: list[Path], root: Path, exclude: list[str] = ()) -> list[Path]:
-    """Markdown files under `paths`, sorted, without following directory links."""
+    """Markdown files under `paths`, sorted.
+
+    Folder links inside the project are followed once (MkDocs publishes the pages behind
+    them, so they must be checked); a folder link that leaves the project, or a folder that
+    cannot be listed, is returned as a path of its own so `read_page` reports it.
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
         if path.is_dir():
-            for folder, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-                for name in sorted(files):
-                    if name.lower().endswith(MARKDOWN_SUFFIXES):
-                        found.append(Path(folder) / name)
+            _walk(path, root.resolve(), found, set())
         else:
             found.append(path)
     seen: set[str] = set()
@@ -47,6 +51,31 @@ def discover(paths: list[Path], root: Path, exclude: list[str] = ()) -> list[Pat
         seen.add(rel)
         out.append(p)
     return out
+
+
+def _walk(top: Path, real_root: Path, found: list[Path], followed: set[Path]) -> None:
+    def unreadable(exc: OSError) -> None:
+        found.append(Path(exc.filename))
+
+    for folder, dirs, files in os.walk(top, followlinks=False, onerror=unreadable):
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith(".") or name in SKIP_DIRS:
+                continue
+            sub = Path(folder) / name
+            if not sub.is_symlink():
+                keep.append(name)
+                continue
+            real = sub.resolve()
+            if real != real_root and real_root not in real.parents:
+                found.append(sub)  # reported: leaves the project
+            elif real not in followed and real not in Path(folder).resolve().parents and real != Path(folder).resolve():
+                followed.add(real)  # once each, and never an ancestor: a link loop cannot recurse
+                _walk(sub, real_root, found, followed)
+        dirs[:] = keep
+        for name in sorted(files):
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                found.append(Path(folder) / name)
 
 
 def _bad(rel: str, message: str, line: int = 1, column: int = 1) -> Document:
@@ -65,7 +94,23 @@ def read_page(path: Path, root: Path) -> Document:
         try:
             target.relative_to(root.resolve())
         except ValueError:
-            return _bad(rel, f"This link leads outside the project (to {target}); the page was not checked.")
+            what = "the pages in this folder were" if target.is_dir() else "the page was"
+            return _bad(rel, f"This link leads outside the project (to {target}); {what} not checked.")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+    if stat.S_ISDIR(info.st_mode):  # only a folder that os.walk could not list gets here
+        try:
+            os.scandir(path).close()
+            why = "it changed while it was read"
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+        return _bad(rel, f"Cannot read this folder: {why}; the pages in it were not checked.")
+    if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
+        return _bad(rel, "This is not a regular file (a pipe, socket or device); the page was not checked.")
+    if info.st_size > MAX_PAGE_BYTES:
+        return _bad(rel, f"This file is {info.st_size / 1e6:.1f} MB; pages over {MAX_PAGE_BYTES / 1e6:g} MB are not checked. Split it into smaller pages.")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -74,12 +119,24 @@ def read_page(path: Path, root: Path) -> Document:
 
 
 def parse_bytes(rel: str, data: bytes) -> Document:
-    if b"\x00" in data[:8192]:
-        return _bad(rel, "This is a binary file, not Markdown text; the page was not checked.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _bad(rel, "This file is UTF-16 text. Save it as UTF-8; the page was not checked.")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        return _bad(rel, "This is a binary file, not Markdown text; the page was not checked.", line, column)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _position(data, exc.start)
         return _bad(rel, f"This file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded). Save it as UTF-8; the page was not checked.", line, column)
     return parse_page(rel, text)
+
+
+def _position(data: bytes, index: int) -> tuple[int, int]:
+    """1-based line and character column of a byte; the bytes before it on its line are valid UTF-8."""
+    start = data.rfind(b"\n", 0, index) + 1
+    before = data[start:index]
+    if data.startswith(b"\xef\xbb\xbf") and start == 0:
+        before = before[3:]  # the BOM is not a column
+    return data.count(b"\n", 0, index) + 1, len(before.decode("utf-8", "replace")) + 1

@@ -232,16 +232,3 @@ def test_glossary_entries_may_use_terms_the_glossary_defines():
 def test_each_term_is_reported_once_per_page():
     page = "Ketamine helps. Ketamine works fast. Ketamine is used in clinics.\n"
     assert [f.excerpt for f in findings(page)] == ["Ketamine"]
-
-
-# --- the rule's documented examples -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("example", pl.RULE.examples, ids=lambda e: e.note or e.text[:30])
-def test_rule_examples(example):
-    assert bool(findings(example.text)) == example.flagged
-
-
-def test_rule_docstring_has_the_four_parts():
-    for part in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
-        assert part in pl.__doc__

@@ -155,7 +155,9 @@ def test_rule_catalogue_has_a_page_for_every_rule_where_reports_link(repo_site):
         assert f"<code>{rule_id}</code>" in html, rule_id
     index = (repo_site / "rules" / "index.html").read_text("utf-8")
     assert all(f'href="{rule_id}/"' in index for rule_id in ids)
-    assert (repo_site / "rules" / "vale" / "index.html").is_file()
+    vale = (repo_site / "rules" / "vale" / "index.html").read_text("utf-8")
+    styles = sorted((REPO / "styles").glob("*/*.yml"))
+    assert styles and all(f"vale.{path.parent.name}.{path.stem}" in vale for path in styles)
 
 
 def test_publish_build_has_no_preview_highlights(repo_site, fixture_site):

@@ -17,7 +17,9 @@ from linters.registry.load import ClaimEntry, Reference, Registry
 from linters.registry.schema import Claim
 from linters.site import highlights
 from linters.site.metadata import NOTE, metadata_html
+from linters.rules import ENGINE_RULES, Example, Rule, all_rules
 from linters.site.references import authors_text, citation_html, safe_url
+from linters.site.rules_page import catalogue, rule_markdown
 
 
 def _claim(cid: str, *refs: str, statement: str = "A statement.", quote: str = "a quote") -> ClaimEntry:
@@ -244,3 +246,35 @@ def test_markers_are_stripped_from_attributes_and_leftovers():
     html = highlights.render_marks('<h2 id="x\ue000\ue013\ue001y" title="\ue002">\ue000\ue013\ue001Head\ue002</h2>', placed)
     assert html == '<h2 id="xy" title=""><mark id="lint-3" class="claim-lint claim-lint--warning" data-rule="r" title="r: m">Head</mark></h2>'
     assert highlights.strip_markers("<title>\ue000\ue011\ue001T\ue002</title>") == "<title>T</title>"
+
+
+# -- rule catalogue -------------------------------------------------------------------
+
+
+def test_catalogue_has_a_page_per_rule_and_an_index(tmp_path):
+    pages = catalogue(all_rules(), tmp_path, ".vale.ini")
+    for rule_id in [*all_rules(), *ENGINE_RULES]:
+        assert f"rules/{rule_id}.md" in pages
+        assert f"[`{rule_id}`]({rule_id}.md)" in pages["rules/index.md"]
+    assert "rules/vale.md" in pages
+
+
+def test_rule_page_is_the_docstring_with_its_examples_kept_as_code():
+    module = type(__import__("sys"))("fake_rule")
+    module.__doc__ = "fake-rule: a test rule.\n\n## What it does\nFlags <b>things</b>.\n"
+    rule = Rule(
+        id="fake-rule",
+        summary="Flags <things> | pipes.",
+        check=lambda doc, ctx: [],
+        severity="warning",
+        publish_severity="error",
+        examples=[Example("A ```fenced``` tag [[claim:x]] <script>", True, note="a <note>"), Example("Fine.", False)],
+        module=module,
+    )
+    page = rule_markdown(rule)
+    assert "# `fake-rule`" in page and "## What it does\nFlags <b>things</b>." in page
+    assert "````markdown\nA ```fenced``` tag [[claim:x]] <script>\n````" in page  # a longer fence than any inside
+    assert "Flags &lt;things&gt; | pipes." in page and "a &lt;note&gt;" in page
+    assert "| warning |" in page and "| error |" in page
+    html = markdown.markdown(page.split("---\n", 2)[2], extensions=["tables", "fenced_code", ClaimTagExtension(registry=REGISTRY)])
+    assert "<script>" not in html and "[[claim:x]]" in html  # the example stays text, not a citation

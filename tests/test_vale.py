@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from linters.engine import check_paths, open_project
 from linters.parse.page import parse_page
 from linters.site.rules_page import catalogue
 from linters.rules import all_rules
+from linters.rules.prohibited_claim import prohibited_spans
 from linters.rules.vale import EXAMPLES
 from linters.vale import build_view, find_vale
 
@@ -48,7 +48,7 @@ def vale_site(root: Path, pages: dict[str, str], vale: str = "required", extra: 
     for rel, text in pages.items():
         path = root / "docs" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+        path.write_text(text, "utf-8")
     return root
 
 
@@ -95,7 +95,7 @@ CASES = [
     ("weasel-tagged", "# Page\n\nStudies show that the drip lifts mood [[claim:six-infusions]].\n", "Studies show", None),
     ("weasel-tagged-next-sentence", "# Page\n\nStudies show it works. It lasts days [[claim:six-infusions]].\n", "Studies show", "vale.Medical.Weasel"),
     ("weasel-in-admonition-tagged", "# Page\n\n!!! note\n    Research has shown this [[claim:six-infusions]].\n", "Research has shown", None),
-    ("absolute", "# Page\n\nEveryone responds to it.\n", "Everyone", "vale.Medical.Absolutes"),
+    ("absolute", "# Page\n\nEveryone feels drowsy afterwards.\n", "Everyone", "vale.Medical.Absolutes"),
     ("indented-code", "# Page\n\nText.\n\n    a miracle in indented code\n", "miracle", None),
     ("fence-in-admonition", "# Page\n\n!!! note\n    Text.\n\n    ```\n    miracle in a fence\n    ```\n", "miracle", None),
     ("inline-code", "# Page\n\nThe word `miracle` is code here.\n", "miracle", None),
@@ -177,6 +177,13 @@ def test_documented_example(example_report, i):
     example = EXAMPLES[i]
     rules = [f["rule"] for f in vale_findings(example_report, f"docs/ex{i}.md")]
     assert (example.note in rules) == example.flagged, (example.text, rules)
+
+
+@pytest.mark.parametrize("example", [ex for ex in EXAMPLES if ex.flagged], ids=lambda ex: ex.text[:40])
+def test_vale_examples_are_not_prohibited_claims_so_no_phrase_lives_in_two_lists(example):
+    # A phrase belongs either to the Vale style or to linters/data/prohibited.yml; if
+    # prohibited-claim starts catching one of these, remove it from the style.
+    assert not list(prohibited_spans(example.text)), example.text
 
 
 def test_each_style_rule_links_to_its_section_of_the_generated_rule_page():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 from ..config import find_root, load_config
 from ..errors import UsageError
@@ -28,7 +29,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def read_text_page(name: str, text: str) -> tuple[Document, callable]:
+def read_text_page(name: str, text: str) -> tuple[Document, Callable[[int], int]]:
     """A plain-text page as Markdown, one paragraph per line; and a map from parsed line to file line."""
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # A blank line between every two lines makes each a paragraph; parsed line 2k+1 is file line k+1.
@@ -36,7 +37,7 @@ def read_text_page(name: str, text: str) -> tuple[Document, callable]:
     return doc, lambda line: (line + 1) // 2
 
 
-def load(path: Path) -> tuple[Document, callable]:
+def load(path: Path) -> tuple[Document, Callable[[int], int]]:
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -13,6 +13,7 @@ MAX_FRONT_MATTER_CHARS = 32_000
 # Values after alias expansion: `&a [x, x]`, `&b [*a, *a]`, ... (a "billion laughs") loads
 # as shared lists, but anything that walks or prints them would go through 10**9 items.
 MAX_FRONT_MATTER_VALUES = 10_000
+MAX_FRONT_MATTER_DEPTH = 20  # rules and the site read values recursively
 
 
 def parse_front_matter(doc: Document, token: Token) -> None:
@@ -33,20 +34,20 @@ def parse_front_matter(doc: Document, token: Token) -> None:
         )
         return
     try:
-        data = load_fast(token.content)
+        try:
+            data = load_fast(token.content)
+        except (LookupError, ArithmeticError) as exc:  # PyYAML lets a few bad scalars through, e.g. `!!bool maybe`
+            raise YamlError(f"cannot read the value {exc}", 0, 0) from None
     except YamlError as exc:
+        line, column = exc.line, exc.column
+        if (line, column) == (0, 0):  # a value the loader could not convert (a date like 2026-02-30): find it
+            line, column = _bad_value_position(token.content) or (0, 0)
+        line += first_line + 1  # the YAML starts on the line after the opening `---`; its lines are 0-based
         problem(
-            first_line + exc.line,  # +1 for the opening `---`, exc.line is 0-based
-            exc.column + 1,
+            line,
+            column + 1,
             f"The front matter is not valid YAML ({exc.problem}). Fix it so the page's title, author and review dates can be read.",
-            doc.line_text(first_line + exc.line),
-        )
-        return
-    except (LookupError, ArithmeticError) as exc:  # PyYAML lets a few bad scalars through, e.g. `!!bool maybe`
-        problem(
-            first_line, 1,
-            f"The front matter is not valid YAML (cannot read the value {exc}). Fix it so the page's title, author and review dates can be read.",
-            doc.line_text(first_line),
+            doc.line_text(line),
         )
         return
     if data is None:
@@ -54,29 +55,54 @@ def parse_front_matter(doc: Document, token: Token) -> None:
     if not isinstance(data, dict):
         problem(first_line, 1, "The front matter must be a set of `key: value` lines, not a list or a single value.", token.content)
         return
-    if _too_many_values(data):
-        problem(
-            first_line, 1,
-            f"The front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values (YAML aliases that repeat aliases?). "
-            "Write the metadata out plainly; it was ignored.",
-            doc.line_text(first_line),
-        )
+    too_much = _too_complex(data)
+    if too_much:
+        problem(first_line, 1, f"The front matter {too_much}. Write the metadata out plainly; it was ignored.", doc.line_text(first_line))
         return
     doc.front_matter = data
 
 
-def _too_many_values(data: object) -> bool:
-    """Count values as a reader of the data would see them (aliases expanded), stopping at the limit."""
-    todo = [data]
+def _bad_value_position(text: str) -> tuple[int, int] | None:
+    """0-based (line, column) of the first scalar the safe loader cannot convert, if the YAML parses."""
+    try:
+        import yaml as pyyaml
+
+        root = pyyaml.compose(text, Loader=getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader))
+    except Exception:  # noqa: BLE001 - only a better position is at stake; the error is reported anyway
+        return None
+    constructor = pyyaml.SafeLoader("")
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if node is None or id(node) in seen:  # aliases share nodes: visit each once
+            continue
+        seen.add(id(node))
+        if isinstance(node, pyyaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except Exception:  # noqa: BLE001 - any failure is the answer
+                return node.start_mark.line, node.start_mark.column
+        elif isinstance(node, pyyaml.SequenceNode):
+            todo.extend(reversed(node.value))
+        elif isinstance(node, pyyaml.MappingNode):
+            todo.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return None
+
+
+def _too_complex(data: object) -> str | None:
+    """What is wrong when the data is too big or too deep to hand to rules, counting values as a
+    reader sees them (aliases expanded) and stopping at the limit; None when it is fine."""
+    todo = [(data, 0)]
     seen = 0
     while todo:
-        item = todo.pop()
+        item, depth = todo.pop()
         seen += 1
         if seen > MAX_FRONT_MATTER_VALUES:
-            return True
+            return f"expands to more than {MAX_FRONT_MATTER_VALUES:,} values (YAML aliases that repeat aliases?)"
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            return f"nests values more than {MAX_FRONT_MATTER_DEPTH} levels deep"
         if isinstance(item, dict):
-            todo.extend(item.keys())
-            todo.extend(item.values())
+            todo.extend((x, depth + 1) for pair in item.items() for x in pair)
         elif isinstance(item, (list, tuple, set, frozenset)):
-            todo.extend(item)
-    return False
+            todo.extend((x, depth + 1) for x in item)
+    return None

@@ -122,7 +122,8 @@ def page_target(doc: Document, site_target: float) -> tuple[float, str | None]:
     value = doc.front_matter[FRONT_MATTER_KEY]
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1 <= value <= 20:
         return float(value), None
-    return site_target, f"`{FRONT_MATTER_KEY}: {value}` is not a grade: write a number from 1 to 20 (e.g. `{FRONT_MATTER_KEY}: 12`). Using the site's target, grade {site_target:g}."
+    shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."
+    return site_target, f"`{FRONT_MATTER_KEY}: {shown}` is not a grade: write a number from 1 to 20 (e.g. `{FRONT_MATTER_KEY}: 12`). Using the site's target, grade {site_target:g}."
 
 
 def _front_matter_key_line(doc: Document) -> int:

@@ -20,7 +20,7 @@ Marketing words that oversell a treatment: "miracle", "game-changer",
 
 ### Absolutes
 Absolute words: "always", "never", "everyone", "every patient", "all patients",
-"forever", "without exception". Level: suggestion (info). Common safety
+"forever", "undoubtedly". Level: suggestion (info). Common safety
 instructions ("Never drive after an infusion") are not flagged, nor is honest
 uncertainty ("No one can tell you how you will respond").
 
@@ -79,7 +79,7 @@ DROPPED_WHEN_TAGGED = {"Medical.Weasel"}
 
 @dataclass
 class PageSummary:
-    """What the Vale check needs of one page (small, picklable, independent of the config)."""
+    """What the Vale check needs of one page (small and picklable)."""
 
     view: PageView
     tagged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # (start, end) of tagged sentences
@@ -88,7 +88,9 @@ class PageSummary:
         return any(start <= (line, column) <= end for start, end in self.tagged)
 
 
-def collect(doc, ctx) -> PageSummary:
+def collect(doc, ctx) -> PageSummary | None:
+    if ctx.config.vale == "off":  # the view costs a block parse per page; a result cache must key on the config
+        return None
     tagged = [(doc.position(s.offsets[0]), doc.position(s.offsets[-1])) for s in doc.sentences if s.tags and s.offsets]
     return PageSummary(view=build_view(doc), tagged=tagged)
 
@@ -201,7 +203,7 @@ EXAMPLES = [
     Example("Experts agree it is the best option.", True, "vale.Medical.Weasel"),
     Example("Studies show that ketamine lifts mood for a few days [[claim:rapid-effect-trd]].", False, "vale.Medical.Weasel"),
     Example("What do studies show?", False, "vale.Medical.Weasel"),
-    Example("Everyone responds to the first infusion.", True, "vale.Medical.Absolutes"),
+    Example("Everyone feels drowsy after the first infusion.", True, "vale.Medical.Absolutes"),
     Example("The effect always lasts for weeks.", True, "vale.Medical.Absolutes"),
     Example("Never drive after an infusion.", False, "vale.Medical.Absolutes"),
     Example("Tell the clinic about all your medicines.", False, "vale.Medical.Absolutes"),
