@@ -109,10 +109,8 @@ def build_view(doc: Document) -> PageView:
     chars = list(source)
     for tag in doc.tags:
         # The ids are not prose ("[[claim:breakthrough-study]]" is not hype).
-        end = source.find("]]", tag.offset)
-        for i in range(tag.offset, end + 2 if end >= 0 else tag.offset + len(tag.raw)):
-            if i < len(chars) and chars[i] != "\n":
-                chars[i] = " "
+        if source.startswith(tag.raw, tag.offset):
+            chars[tag.offset : tag.offset + len(tag.raw)] = " " * len(tag.raw)
     lines = "".join(chars).split("\n")
     dedent = [0] * len(lines)
     replaced: dict[int, tuple[str, int]] = {}  # 0-based line -> (view line, shift)
@@ -133,9 +131,8 @@ def build_view(doc: Document) -> PageView:
             body = _indent_width(marker) + BODY_INDENT
             for i in range(first + 1, min(end, len(lines))):
                 dedent[i] = max(dedent[i], body)
-            title = _BLOCK_TITLE.match(marker)
-            text = (title["dq"] if title and title["dq"] is not None else (title["sq"] if title else None)) or ""
-            replaced[first] = _as_heading(text, title.start("dq" if title["dq"] is not None else "sq")) if text.strip() else ("", 0)
+            title = _block_title(marker)
+            replaced[first] = _as_heading(*title) if title else ("", 0)
 
     out: list[str] = []
     shifts: dict[int, int] = {}
@@ -150,6 +147,15 @@ def build_view(doc: Document) -> PageView:
         if shift:
             shifts[i + 1] = shift
     return PageView("\n".join(out), shifts)
+
+
+def _block_title(marker: str) -> tuple[str, int] | None:
+    """(title, 0-based column) of `!!! note "Title"` or `=== "Tab"`; None when the block shows no title of ours."""
+    m = _BLOCK_TITLE.match(marker)
+    if m is None:
+        return None
+    group = "dq" if m["dq"] is not None else "sq"
+    return (m[group], m.start(group)) if m[group].strip() else None
 
 
 def _front_matter_value(line: str, key: str, value: Any) -> int | None:
