@@ -42,7 +42,7 @@ def publish(c):
     failed = []
     # Both steps run even when the first fails, so one run shows everything that blocks publishing.
     text = c.run(f"{PY} -m linters check --mode publish", warn=True, pty=False)
-    sarif = c.run(f"{PY} -m linters check --mode publish --format sarif --output linters.sarif", warn=True, pty=False)
+    sarif = c.run(f"{PY} -m linters check --mode publish --format sarif --output linters.sarif --summary", warn=True, pty=False)
     if text.exited != 0 or sarif.exited not in (0, 1):
         failed.append(f"check --mode publish (exit {text.exited})")
     site = c.run(f"{PY} -m mkdocs build --strict --site-dir site", warn=True, pty=False, env={**QUIET_MKDOCS, "MEDICAL_CLAIMS_MODE": "publish"})

@@ -445,7 +445,7 @@ def _unclosed_fences(doc: Document, tokens: list[Token]) -> None:
             _problem(
                 doc, line, doc.line_text(line).find(tok.markup[0]) + 1,
                 f"This code block is never closed, so everything after line {line} is read as code and not checked. "
-                f"Close it with a `{tok.markup}` line.",
+                f"Close it with a line of {tok.markup}.",
             )
 
 
