@@ -1,8 +1,10 @@
 """Bad and hostile input: every file problem is a finding with a place, and never stops the other pages.
 
-One table, one row per bad input. Each row is its own project: the bad file next to a good
-page whose finding we know, checked by the real command line. The row says what a writer
-sees (rule, line, column, the exact message), the exit code, and what must not be there.
+One table, one row per bad input. Each row is a folder: the bad file next to a good page whose
+finding we know. One run of the real command line checks all of them together, so a bad file
+that stopped the run, or hid another page, fails every row. A row says what a writer sees
+(rule, line, column, the exact message), the exit code it alone would give (a few rows are
+also run alone to check the real exit code), and what must not be there.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -71,7 +72,7 @@ def dir_named_md(docs: Path) -> None:
 
 
 def link_outside(docs: Path) -> None:
-    outside = docs.parent.parent / "outside.md"
+    outside = docs.parent.parent.parent / f"outside-{docs.name}.md"  # beside the project, not in it
     outside.write_text(UNSAFE + "\n", "utf-8")
     (docs / "bad.md").symlink_to(outside)
 
@@ -155,7 +156,7 @@ CASES = [
     Case(
         "unclosed code fence: the rest is code, and the writer is told",
         write("bad.md", FENCE),
-        [("docs/bad.md", "invalid-page", 5, 1, "This code block is never closed, so everything after line 5 is read as code and not checked. Close it with a ``` line.")],
+        [("docs/bad.md", "invalid-page", 5, 1, "This code block is never closed, so everything after line 5 is read as code and not checked. Close it with a line of ```.")],
         1,
         ["prohibited-claim"],
     ),
@@ -281,39 +282,49 @@ CASES = [
 ]
 
 
-def _project(root: Path, make: Callable[[Path], None]) -> Path:
+def slug(case: Case) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in case.id.lower())[:40].strip("-")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """Every row in one project, each in its own folder with its own good page."""
+    root = tmp_path_factory.mktemp("bad") / "site"
     (root / "docs").mkdir(parents=True)
     (root / "mkdocs.yml").write_text("site_name: Test\nplugins:\n  - medical-claims:\n      vale: off\n", "utf-8")
     (root / "claims").mkdir()
     (root / "claims" / "claims.yml").write_text(MINIMAL_CLAIMS, "utf-8")
     (root / "claims" / "references.json").write_text(json.dumps(MINIMAL_REFERENCES), "utf-8")
-    (root / "docs" / "good.md").write_text(GOOD_PAGE, "utf-8")
-    make(root / "docs")
+    for case in CASES:
+        if case.skip:
+            continue
+        folder = root / "docs" / slug(case)
+        folder.mkdir()
+        (folder / "good.md").write_text(GOOD_PAGE, "utf-8")
+        case.make(folder)
     return root
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Every row checked by the real CLI, in parallel (each run is a separate process)."""
-    cases = [c for c in CASES if not c.skip]
-    roots = [_project(tmp_path_factory.mktemp("bad") / "site", c.make) for c in cases]
+def run(project):
+    """One run of the real command line over all of it: no bad file may stop the others."""
+    started = time.monotonic()
+    proc = run_cli("check", "--format", "json", cwd=project)
+    return proc, json.loads(proc.stdout or "{}"), time.monotonic() - started
 
-    def check(root: Path):
-        started = time.monotonic()
-        proc = run_cli("check", "--format", "json", cwd=root)
-        return proc, time.monotonic() - started
 
-    with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2))) as pool:
-        results = list(pool.map(check, roots))
-    return {c.id: r for c, r in zip(cases, results)}
+def test_one_run_over_every_bad_input_finishes_with_one_report(run):
+    proc, report, seconds = run
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and report["exit_code"] == 1
+    assert seconds < 60, f"checking took {seconds:.1f} s"
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.skip(reason=c.skip)] if c.skip else []) for c in CASES])
-def test_bad_input_is_a_finding_and_the_other_pages_are_still_checked(case: Case, runs):
-    proc, seconds = runs[case.id]
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
-    assert proc.returncode == case.exit_code, (proc.returncode, proc.stderr, proc.stdout[:2000])
-    findings = json.loads(proc.stdout)["findings"]
+def test_bad_input_is_a_finding_and_the_good_page_beside_it_is_still_checked(case: Case, run):
+    _, report, _ = run
+    folder = f"docs/{slug(case)}/"
+    findings = [dict(f, path=f["path"].replace(folder, "docs/")) for f in report["findings"] if f["path"].startswith(folder)]
     seen = {(f["path"], f["rule"], f["line"], f["column"]) for f in findings}
     assert GOOD_FINDING in seen, "the good page next to the bad file was not checked"
     for path, rule, line, column, message in case.expect:
@@ -324,7 +335,28 @@ def test_bad_input_is_a_finding_and_the_other_pages_are_still_checked(case: Case
             assert "\n" not in message
     for rule in case.absent:
         assert not [f for f in findings if f["path"] == "docs/bad.md" and f["rule"] == rule]
-    assert seconds < 60, f"checking took {seconds:.1f} s"
+    # The exit code is 1 exactly when there is an error-level finding; this row alone would give:
+    assert int(any(f["severity"] == "error" for f in findings)) == case.exit_code
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    ["empty file", "claim tag with HTML in it", "binary file (NUL bytes)", "link loop"],
+)
+def test_exit_code_of_a_project_with_only_that_bad_input(case_id, tmp_path):
+    case = next(c for c in CASES if c.id == case_id)
+    root = tmp_path / "site"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: Test\nplugins:\n  - medical-claims:\n      vale: off\n", "utf-8")
+    (root / "claims").mkdir()
+    (root / "claims" / "claims.yml").write_text(MINIMAL_CLAIMS, "utf-8")
+    (root / "claims" / "references.json").write_text(json.dumps(MINIMAL_REFERENCES), "utf-8")
+    (root / "docs" / "good.md").write_text(GOOD_PAGE, "utf-8")
+    case.make(root / "docs")
+    proc = run_cli("check", "--format", "json", cwd=root)
+    assert proc.returncode == case.exit_code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert GOOD_FINDING in {(f["path"], f["rule"], f["line"], f["column"]) for f in json.loads(proc.stdout)["findings"]}
 
 
 def test_a_200_kb_line_parses_in_under_two_seconds(tmp_path):

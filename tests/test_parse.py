@@ -136,6 +136,7 @@ def test_tag_after_the_full_stop_belongs_to_the_sentence_before_it():
         ("Is it safe? Most people do well!", ["Is it safe?", "Most people do well!"]),
         ("The U.S. rules differ. See below.", ["The U.S. rules differ.", "See below."]),
         ("no capital after. this stays one", ["no capital after. this stays one"]),
+        ("safe use of ketamine.Its use differs.", ["safe use of ketamine.", "Its use differs."]),
     ],
 )
 def test_sentence_splitting(text, expected):

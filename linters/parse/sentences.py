@@ -9,7 +9,11 @@ ABBREVIATIONS = frozenset(
     """e.g i.e etc vs dr mr mrs ms st no fig approx al u.s u.k i.v jr sr inc ltd dept
     min hr hrs mg ml kg vol ed eds pp p""".split()
 )
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[*_]*[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
+_BOUNDARY = re.compile(
+    r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[*_]*[A-Z0-9])"
+    r"|[.!?]+[\"'”’)\]]*\s*$"
+    r"|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]{2})"  # a missing space, as pages pasted from the web have: "of ketamine.Its use"
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _LOOKBACK = 64
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from ..errors import UsageError
 from ..model import Document, Sentence, span_position
 from ..patterns import load_data
-from .grammar import DATA, NON_NEGATIVE, Mention, describe, find_mentions, percent_share, word_set
+from .grammar import DATA, NON_NEGATIVE, Mention, describe, describe_each, find_mentions, percent_share, word_set
 
 # ---------------------------------------------------------------- data
 
@@ -639,9 +639,8 @@ def _range_problems(doc: Document, s: Sentence, text: str, m: Mention, out: Page
     place = None
     if m.inverted:
         place = _place(doc, s, m.start, m.end)
-        lo = describe(m.kind, m.written_low, m.written_low, "value")
-        hi = describe(m.kind, m.written_high, m.written_high, "value")
-        same = f" ({lo} to {hi})" if m.kind and m.kind not in ("count", "rate") and m.kind is not None else ""
+        lo, hi = describe_each(m.kind, [m.written_low, m.written_high])
+        same = f" ({lo} to {hi})" if m.kind not in (None, "count", "rate") else ""
         out.problems.append(
             RangeProblem(
                 "inverted",

@@ -703,11 +703,17 @@ def format_value(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def describe(kind: str | None, low: float | None, high: float | None, shape: str = "range") -> str:
+def describe_each(kind: str | None, values: list[float]) -> list[str]:
+    """Several values of one kind in the same unit, for a message: ["2 h", "1.5 h"]."""
+    top = max(values)
+    return [describe(kind, v, v, "value", scale_from=top) for v in values]
+
+
+def describe(kind: str | None, low: float | None, high: float | None, shape: str = "range", scale_from: float | None = None) -> str:
     """A normalised interval for a message: "75–90 min", "≥ 120 min", "6"."""
     label = BASE_LABELS.get(kind or "", "")
     if kind == "time":
-        finite = [v for v in (low, high) if v is not None and not math.isinf(v)]
+        finite = [v for v in (low, high, scale_from) if v is not None and not math.isinf(v)]
         top = max(finite) if finite else 0.0
         label, scale = ("days", 1440.0) if top >= 2880 else ("h", 60.0) if top >= 120 else ("min", 1.0)
         low = None if low is None else low / scale
