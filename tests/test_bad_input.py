@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -377,3 +379,119 @@ def test_hostile_line_is_cut_off_at_the_time_limit(tmp_path):
     seconds = time.perf_counter() - started
     assert [p.rule for p in doc.problems] == ["invalid-page"]
     assert PARSE_TIME_LIMIT <= seconds < PARSE_TIME_LIMIT + 2, f"{seconds:.2f} s"
+
+
+# --- YAML is loaded safely: no object construction, nothing runs ---------------------------------
+
+RUN_COMMAND = '!!python/object/apply:os.system ["touch {marker}"]'
+
+
+@pytest.mark.parametrize("where", ["front matter", "claims registry"])
+def test_yaml_that_asks_to_run_a_command_is_refused_and_nothing_runs(where, site, tmp_path):
+    marker = tmp_path / "pwned"
+    command = RUN_COMMAND.format(marker=marker)
+    if where == "front matter":
+        root = site({"index.md": f"---\ntitle: {command}\n---\n# Home\n"})
+    else:
+        root = site({"index.md": "# Home\n"}, claims=f"claims:\n  - id: six-infusions\n    statement: {command}\n")
+    proc = run_cli("check", "--format", "json", cwd=root)
+    assert not marker.exists(), "YAML ran a command"
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    rule = "invalid-page" if where == "front matter" else "invalid-registry"
+    assert [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == rule]
+
+
+@pytest.mark.parametrize("loader", ["load_safe", "load_fast", "load_round_trip"])
+def test_every_yaml_loader_builds_no_python_objects(loader, tmp_path):
+    from linters import yamlio
+
+    marker = tmp_path / "pwned"
+    text = f"a: {RUN_COMMAND.format(marker=marker)}\nb: !!python/name:os.system\n"
+    try:
+        data = getattr(yamlio, loader)(text)
+    except yamlio.YamlError:
+        data = None
+    assert not marker.exists()
+    if data is not None:  # the round-trip loader keeps unknown tags as plain data
+        assert not callable(data["b"]) and not isinstance(data["a"], int)
+
+
+# --- Patterns from data files cannot hang a run -------------------------------------------------
+
+EVIL = "(a|aa)+$"  # exponential backtracking on "aaaa…a!"
+
+
+def test_a_pathological_pattern_gives_up_within_its_time_limit():
+    from linters.patterns import SEARCH_TIMEOUT, PatternTimeout, compile_pattern
+
+    pattern = compile_pattern(EVIL, "prohibited.yml: evil")
+    started = time.perf_counter()
+    with pytest.raises(PatternTimeout, match="prohibited.yml: evil"):
+        pattern.search("a" * 40 + "!")
+    assert time.perf_counter() - started < SEARCH_TIMEOUT + 1.5
+
+
+def test_a_pathological_pattern_in_a_data_file_becomes_a_finding_not_a_hang(monkeypatch, tmp_path):
+    from datetime import date
+
+    from linters.config import Config
+    from linters.context import Context
+    from linters.parse.page import parse_page
+    from linters.registry.load import Registry
+    from linters.rules import prohibited_claim
+
+    real_load = prohibited_claim.load_data
+
+    def with_evil_phrase(name):
+        data = real_load(name)
+        if name != prohibited_claim.DATA:
+            return data
+        evil = {"id": "evil", "pattern": EVIL, "message": "evil", "category": "absolute-safety", "source": "test"}
+        return dict(data, phrases=[*data["phrases"], evil])
+
+    monkeypatch.setattr(prohibited_claim, "load_data", with_evil_phrase)
+    caches = [f for f in vars(prohibited_claim).values() if hasattr(f, "cache_clear")]  # compiled data, memoised spans
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        doc = parse_page("docs/p.md", "# Page\n\nKetamine " + "a" * 60 + "!\n")
+        ctx = Context(registry=Registry(), config=Config(), today=date(2026, 1, 1), root=tmp_path)
+        started = time.perf_counter()
+        findings = list(prohibited_claim.RULE.check(doc, ctx))
+        seconds = time.perf_counter() - started
+    finally:
+        for cache in caches:
+            cache.cache_clear()  # the next test gets the real data file
+    assert [(f.rule, f.line, f.column, f.message) for f in findings] == [
+        ("prohibited-claim", 3, 1, "This sentence could not be checked in time (prohibited.yml: evil); shorten it or split it.")
+    ]
+    assert seconds < 5
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("(unclosed", "prohibited.yml: evil: invalid pattern '(unclosed': missing ) at position 9"),
+        ("", "prohibited.yml: evil: pattern must be a non-empty string"),
+    ],
+)
+def test_a_broken_pattern_in_a_data_file_is_a_one_line_error(source, message):
+    from linters.errors import UsageError
+    from linters.patterns import compile_pattern
+
+    with pytest.raises(UsageError) as caught:
+        compile_pattern(source, "prohibited.yml: evil")
+    assert str(caught.value) == message
+
+
+@pytest.mark.xfail(strict=True, reason="linters/quantities/facts.py compiles facets.yml patterns with `re`, which has no search timeout")
+def test_quantity_patterns_from_data_files_give_up_too():
+    code = (
+        "from linters.quantities.facts import compile_pattern\n"
+        f"compile_pattern({EVIL!r}, 'facets.yml: evil').search('a' * 60 + '!')\n"
+    )
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=5)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a pathological facets.yml pattern hangs the run")
+    assert proc.returncode == 0 or "could not be checked in time" in proc.stderr or "Timeout" in proc.stderr

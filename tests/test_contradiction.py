@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings

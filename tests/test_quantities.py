@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linters.parse.page import parse_page
 from linters.quantities import find_mentions, page_facts, unit_registry
@@ -195,3 +197,19 @@ def test_every_shipped_category_and_status_pattern_has_a_quick_filter():
 def test_quick_filter_stems_are_derived_from_the_data_patterns(pattern, stems):
     got = literal_stems(pattern)
     assert (set(got) if got is not None else None) == stems
+
+
+WORDS = ["about", "up to", "at least", "between", "and", "to", "-", "–", "or", "from", "a", "an", "half", "one", "six", "forty-five",
+         "minutes", "hours", "weeks", "infusions", "%", "mg/kg", "$", "1.5", "60", "2019", "the next day", "1960s", "of patients",
+         "not", "FDA approved", "off-label", "Spravato", "pain", ",", ".", "(", "in one study", "which", "but", "Schedule III"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=30))
+def test_any_text_is_read_without_error(tokens):
+    text = " ".join(tokens)
+    for m in find_mentions(text):
+        assert 0 <= m.start <= m.end <= len(text)
+        low, high = m.interval()
+        assert low <= high
+    page_facts(parse_page("docs/fuzz.md", text + "\n"))

@@ -141,8 +141,15 @@ def markdown_parser() -> MarkdownIt:
     return md
 
 
-def _content_columns(doc: Document, content: str, first_line: int) -> list[int]:
+def _content_columns(doc: Document, content: str, first_line: int, end_line: int | None = None) -> list[int]:
     """Source offset of the start of each line of an inline token's content."""
+    # markdown-it strips a paragraph with str.strip(), so a leading line of only Unicode
+    # spaces (U+00A0, U+2028, ...) vanishes from the content: start at the line that holds it.
+    head = content.split("\n", 1)[0].strip()
+    for skip in range(max((end_line or first_line + 1) - first_line, 1)):
+        if head in doc.line_text(first_line + skip + 1):
+            first_line += skip
+            break
     starts = []
     for i, cline in enumerate(content.split("\n")):
         line_no = first_line + i + 1
@@ -198,14 +205,17 @@ class _Builder:
         self.pending_suppressions: list[Suppression] = []
         self.deadline = deadline
 
-    def inline(self, token: Token, block: str, source_starts: list[int] | None = None) -> None:
+    def inline(self, token: Token, block: str, source_starts: list[int] | None = None, offsets: list[int] | None = None) -> None:
         content = token.content
         if not content.strip():
             return
-        if source_starts is None:
-            first_line = token.map[0] if token.map else 0
-            source_starts = _content_columns(self.doc, content, first_line)
-        offsets_of = _content_offsets(content, source_starts, len(self.doc.source))
+        if offsets is not None:
+            offsets_of = offsets
+        else:
+            if source_starts is None:
+                first_line = token.map[0] if token.map else 0
+                source_starts = _content_columns(self.doc, content, first_line, token.map[1] if token.map else first_line + 1)
+            offsets_of = _content_offsets(content, source_starts, len(self.doc.source))
         spans = _plain_spans(content)
         if spans is None:
             env: dict[str, Any] = {SPANS_KEY: [], DEADLINE_KEY: self.deadline}
@@ -353,7 +363,8 @@ def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIM
     """Parse one page. Never raises on odd Markdown: problems become findings on the page."""
     if source.startswith("\ufeff"):
         source = source[1:]
-    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    # markdown-it reads CR, CRLF and LF alike and NUL as U+FFFD; doing it first keeps our offsets on its text.
+    source = source.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     doc = Document(path=path, source=source)
     md = markdown_parser()
     tokens = md.parse(source, {})
@@ -410,11 +421,13 @@ def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[
         if prev == "heading_open":
             builder.inline(tok, "heading")
         elif prev in ("th_open", "td_open"):
-            builder.inline(tok, "table_cell", _cell_starts(doc, tok, tokens, i))
+            builder.inline(tok, "table_cell", offsets=_cell_offsets(doc, tok, tokens, i))
         elif prev == "admonition_title_open":
             if stack and stack[-1] == "tab":
                 tok = tok.copy(content=_tab_title(tok, tokens, i))
-            builder.inline(tok, "heading", _title_starts(doc, tok))
+            starts = _title_starts(doc, tok)
+            if starts is not None:  # None: the title is made up from the type (`!!! note` shows "Note")
+                builder.inline(tok, "heading", starts)
         elif prev == "dt_open":
             builder.inline(tok, "definition")
         else:
@@ -463,7 +476,7 @@ def _malformed_tags(doc: Document) -> None:
             at = sentence.text.find(tagsyntax.TAG_OPEN, at + 1)
 
 
-def _cell_starts(doc: Document, tok: Token, tokens: list[Token], i: int) -> list[int]:
+def _cell_offsets(doc: Document, tok: Token, tokens: list[Token], i: int) -> list[int]:
     # markdown-it gives the row's lines, not the cell's column: find this cell in its row.
     row_line = tok.map[0] + 1 if tok.map else 1
     src = doc.line_text(row_line)
@@ -477,15 +490,25 @@ def _cell_starts(doc: Document, tok: Token, tokens: list[Token], i: int) -> list
     lead = 1 if src.lstrip().startswith("|") else 0
     idx = cells_before - 2 + lead  # cells_before counts this cell too
     cell_start = pipes[idx] + 1 if 0 <= idx < len(pipes) else 0
-    found = src.find(tok.content, cell_start)
-    return [doc.line_offset(row_line) + (found if found >= 0 else cell_start)]
+    # The cell's text is its source with `\|` read as `|`: walk both, skipping those backslashes.
+    base = doc.line_offset(row_line)
+    j = cell_start
+    while j < len(src) and src[j] in " \t":
+        j += 1
+    offsets = []
+    for ch in tok.content:
+        if ch == "|" and src.startswith("\\|", j):
+            j += 1
+        offsets.append(base + min(j, len(src)))
+        j += 1
+    return offsets
 
 
-def _title_starts(doc: Document, tok: Token) -> list[int]:
+def _title_starts(doc: Document, tok: Token) -> list[int] | None:
     line = tok.map[0] + 1 if tok.map else 1
     src = doc.line_text(line)
     found = src.find(tok.content)
-    return [doc.line_offset(line) + max(found, 0)]
+    return [doc.line_offset(line) + found] if found >= 0 else None
 
 
 def _tab_title(tok: Token, tokens: list[Token], i: int) -> str:

@@ -712,8 +712,8 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
     found: list[StatusFact] = []
     polarity: bool | None = None
     regulator: str | None = None
-    entity_dim = k.dimensions["entity"]
     indication_dim = k.dimensions["indication"]
+    previous: set[str] = set()  # the indications of the sentence's last status clause
     for ci, (cs, ce) in enumerate(spans):
         clause = text[cs:ce]
         approval = None
@@ -751,6 +751,8 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
         indications = _dimension_values(k, indication_dim, clause_plain)
         if anchor is None and not indications:
             continue  # a continuation clause says something new only if it names an indication
+        if not indications and previous:
+            indications = previous  # "Not approved for low mood, so this use is off-label"
         if not indications:
             # "X is a treatment for depression - but is used off-label": the use is named in a
             # clause that states no status itself, or in the other cells of a table row.
@@ -759,10 +761,13 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
             if not indications and ctx.row:
                 others = " ".join(cell for cell in ctx.row.split(" | ") if cell != text)
                 indications = _dimension_values(k, indication_dim, others)
+        previous = set(indications)
         start = cs + (anchor.start() if anchor else 0)
         end = cs + (anchor.end() if anchor else len(clause))
         for entity in sorted(entities):
             for indication in sorted(indications) or [None]:
+                if any((f.entity, f.indication, f.approved) == (entity, indication, bool(polarity)) for f in found):
+                    continue  # said twice in one sentence ("Not approved for X, so this use is off-label")
                 found.append(
                     StatusFact(
                         entity=entity,
