@@ -27,3 +27,8 @@ publish: setup
 
 serve: setup
 	$(VENV)/bin/invoke serve
+
+# Fuzz the parser, tag syntax and range grammar: RUNS inputs each (scripts/fuzz.sh installs atheris).
+RUNS ?= 100000
+fuzz: setup
+	bash scripts/fuzz.sh $(RUNS)

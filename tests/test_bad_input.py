@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -428,7 +426,7 @@ def test_a_pathological_pattern_gives_up_within_its_time_limit():
     started = time.perf_counter()
     with pytest.raises(PatternTimeout, match="prohibited.yml: evil"):
         pattern.search("a" * 40 + "!")
-    assert time.perf_counter() - started < SEARCH_TIMEOUT + 1.5
+    assert time.perf_counter() - started < SEARCH_TIMEOUT + 2.5  # the regex module checks its clock now and then
 
 
 def test_a_pathological_pattern_in_a_data_file_becomes_a_finding_not_a_hang(monkeypatch, tmp_path):
@@ -484,14 +482,12 @@ def test_a_broken_pattern_in_a_data_file_is_a_one_line_error(source, message):
     assert str(caught.value) == message
 
 
-@pytest.mark.xfail(strict=True, reason="linters/quantities/facts.py compiles facets.yml patterns with `re`, which has no search timeout")
 def test_quantity_patterns_from_data_files_give_up_too():
-    code = (
-        "from linters.quantities.facts import compile_pattern\n"
-        f"compile_pattern({EVIL!r}, 'facets.yml: evil').search('a' * 60 + '!')\n"
-    )
-    try:
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=5)
-    except subprocess.TimeoutExpired:
-        pytest.fail("a pathological facets.yml pattern hangs the run")
-    assert proc.returncode == 0 or "could not be checked in time" in proc.stderr or "Timeout" in proc.stderr
+    facts = pytest.importorskip("linters.quantities.facts")
+    from linters.patterns import SEARCH_TIMEOUT, PatternTimeout
+
+    pattern = facts.compile_pattern(EVIL, "facets.yml: evil")
+    started = time.perf_counter()
+    with pytest.raises(PatternTimeout, match="facets.yml: evil"):
+        pattern.search("a" * 60 + "!")
+    assert time.perf_counter() - started < SEARCH_TIMEOUT + 2.5

@@ -221,3 +221,17 @@ def test_conflict_search_grows_near_linearly():
 
     small, large = min(timed(2000) for _ in range(3)), min(timed(20000) for _ in range(3))
     assert large / max(small, 1e-6) < 30, (small, large)
+
+
+def test_a_pathological_data_pattern_gives_up_with_a_finding_instead_of_hanging(monkeypatch):
+    import time
+    from dataclasses import replace
+
+    from linters.quantities import facts
+
+    evil = replace(facts.knowledge(), category_prefilter=facts.compile_pattern("(a|aa)+$", "facets.yml: evil"), category_stems=None)
+    monkeypatch.setattr(facts, "knowledge", lambda: evil)
+    started = time.perf_counter()
+    found = findings({"docs/a.md": "a" * 60 + "!"})
+    assert time.perf_counter() - started < 5
+    assert [(f.line, f.message) for f in found] == [(1, "This sentence could not be checked in time (facets.yml: evil); shorten it or split it.")]

@@ -1,16 +1,23 @@
 """Property tests (hypothesis): the page parser, the claim-tag syntax and the quantity grammar never
-crash on Markdown-ish text, and every position they report points into the source."""
+crash on Markdown-ish text, and every position they report points into the source.
+
+The checks live in `fuzz/invariants.py`, shared with the atheris fuzz targets (`scripts/fuzz.sh`)."""
 
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import REPO
 from linters.parse import tags as tagsyntax
 from linters.parse.page import parse_page
+
+sys.path.insert(0, str(REPO))
+from fuzz import invariants  # noqa: E402 - the same checks the fuzz targets make
 
 # 300 examples keep the suite fast; PROPERTY_EXAMPLES=5000 for a deeper run.
 SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,36 +36,13 @@ FRAGMENTS = [
 markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=60).map("".join)
 
 
-def _assert_positions(doc) -> None:
-    source = doc.source
-    lines = source.count("\n") + 1
-    for s in doc.sentences:
-        assert len(s.text) == len(s.offsets) and s.text
-        assert (s.line, s.column) == doc.position(s.offsets[0])
-        assert 1 <= s.line <= lines and 1 <= s.column <= len(doc.line_text(s.line)) + 1
-        assert all(a <= b for a, b in zip(s.offsets, s.offsets[1:])), "offsets go backwards"
-        for ch, off in zip(s.text, s.offsets):
-            assert 0 <= off <= len(source)
-            if not ch.isspace():
-                assert off < len(source)
-                # A character is the source character at its offset, except where an entity (&amp;) was decoded.
-                assert source[off] == ch or source[off] == "&", (ch, off, source[max(0, off - 10) : off + 10])
-    for tag in doc.tags:
-        assert source.startswith(tagsyntax.TAG_OPEN, tag.offset)
-        assert source[tag.offset : tag.offset + len(tag.raw)] == tag.raw
-        assert (tag.line, tag.column) == doc.position(tag.offset)
-        assert tag.ids == tagsyntax.split_ids(tag.raw[len(tagsyntax.TAG_OPEN) : -len(tagsyntax.TAG_CLOSE)])
-    for problem in doc.problems:
-        assert 1 <= problem.line <= lines and problem.column >= 1 and "\n" not in problem.message
-
-
 @SETTINGS
 @given(markdownish)
 def test_parse_page_never_crashes_and_every_position_points_into_the_source(text):
     doc = parse_page("docs/p.md", text)
     # The parser's view of the text: no BOM, LF line ends, NUL as U+FFFD (CommonMark); same length otherwise.
     assert doc.source == text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
-    _assert_positions(doc)
+    invariants.check_page(doc)
 
 
 ids = st.from_regex(tagsyntax.ID_PATTERN, fullmatch=True).filter(lambda i: len(i) <= tagsyntax.MAX_ID_LENGTH)
@@ -71,7 +55,7 @@ def test_a_valid_tag_in_a_page_is_found_with_its_ids_and_place(claim_ids, comma,
     source = "Ketamine helps " + tag + ".\n"
     # `before` may hold any block, but none that swallows what follows (open fences and brackets, comments)
     doc = parse_page("docs/p.md", before.replace("[", "(").replace("`", "'").replace("~", "-").replace("<", "(") + "\n\n" + source)
-    _assert_positions(doc)
+    invariants.check_page(doc)
     found = [t for t in doc.tags if t.raw == tag]
     assert found and found[-1].ids == tuple(claim_ids)
     assert doc.line_text(found[-1].line).endswith(source.rstrip("\n"))
@@ -94,15 +78,10 @@ def test_tag_syntax_round_trips(parts):
 @SETTINGS
 @given(markdownish, st.integers(min_value=0, max_value=200))
 def test_tag_matching_agrees_with_the_pattern_and_says_why_not(text, pos):
-    pos = min(pos, len(text))
-    found = tagsyntax.match_tag(text, pos)
-    m = tagsyntax.TAG_PATTERN.match(text, pos)
-    assert found == ((m.end(), m.group(1)) if m else None)
-    if found:
-        end, inner = found
-        assert text[pos:end] == tagsyntax.TAG_OPEN + inner + tagsyntax.TAG_CLOSE
-    why = tagsyntax.malformed_tag(text, pos)
-    assert (why is not None) == (text.startswith(tagsyntax.TAG_OPEN, pos) and found is None)
+    invariants.check_tag_at(text, min(pos, len(text)))
+    for i in range(len(text)):  # every `[[claim:` in the text, read or explained
+        if text.startswith(tagsyntax.TAG_OPEN, i):
+            invariants.check_tag_at(text, i)
 
 
 QUANTITY_FRAGMENTS = [
@@ -118,10 +97,4 @@ quantityish = st.lists(st.one_of(st.sampled_from(QUANTITY_FRAGMENTS), st.text(ma
 @given(quantityish)
 def test_range_grammar_never_crashes_and_spans_point_into_the_sentence(text):
     quantities = pytest.importorskip("linters.quantities")
-    for m in quantities.find_mentions(text):
-        assert 0 <= m.start <= m.end <= len(text)
-        assert m.text == text[m.start : m.end]
-        lo, hi = m.interval()
-        assert lo <= hi
-        if m.shape == "range" and not m.inverted and not m.transition and None not in (m.written_low, m.written_high):
-            assert m.written_low <= m.written_high * (1 + 1e-9) + 1e-12
+    invariants.check_mentions(text, quantities.find_mentions(text))

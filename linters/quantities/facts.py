@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
+import regex
+
 from ..errors import UsageError
 from ..model import Document, Sentence, span_position
-from ..patterns import load_data
+from ..patterns import Pattern, PatternTimeout, load_data
+from ..patterns import compile_pattern as _compile_pattern
 from .grammar import DATA, NON_NEGATIVE, Mention, describe, describe_each, find_mentions, percent_share, word_set
 
 # ---------------------------------------------------------------- data
@@ -36,6 +39,7 @@ class Facet:
     aliases: tuple[str, ...] = ()
     threshold: bool = False
     skip_single: bool = False
+    cue_stems: tuple[frozenset[str] | None, ...] = ()  # quick filters for `cues`, derived from them
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Category:
     values: tuple[tuple[str, Pattern], ...]
     any_value: Pattern
     subject: tuple[str, ...]
+    stems: frozenset[str] | None = None  # quick filter derived from the values
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Dimension:
     values: tuple[tuple[str, Pattern], ...]
     clause_only: bool = False
     refines: tuple[tuple[str, str], ...] = ()  # (value, the value it is a form of)
-    combined: re.Pattern | None = None  # every value in one pattern, a named group each
+    combined: Pattern | None = None  # every value in one pattern, a named group each
 
 
 @dataclass(frozen=True)
@@ -70,28 +75,16 @@ class Knowledge:
     named_study: Pattern
     clinic: Pattern
     existential: Pattern
+    existential_stems: frozenset[str] | None
     contrast: Pattern
     contrast_stems: frozenset[str] | None
     value_negators: Pattern
     reg: dict
 
 
-Pattern = re.Pattern
-
-
-def compile_pattern(src: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern:
-    """A data-file pattern, compiled once with the standard `re` module.
-
-    These are short alternations of cue words, searched in one sentence at a
-    time; `re` searches them several times faster than the `regex` module,
-    which matters because every sentence of every page passes through here.
-    """
-    if not isinstance(src, str) or not src:
-        raise UsageError(f"{where}: pattern must be a non-empty string")
-    try:
-        return re.compile(src, flags)
-    except re.error as exc:
-        raise UsageError(f"{where}: invalid pattern {src!r}: {exc}") from None
+def compile_pattern(src: str, where: str, flags: int = regex.IGNORECASE) -> Pattern:
+    """A data-file pattern, compiled once; every search of it is bounded by a timeout (see linters/patterns.py)."""
+    return _compile_pattern(src, where, flags)
 
 
 def literal_stems(src: str) -> frozenset[str] | None:
@@ -187,7 +180,13 @@ def has_stem(words: frozenset[str], stems: frozenset[str] | None) -> bool:
     return False
 
 
-def _words(src: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern:
+@lru_cache(maxsize=4096)
+def word_starts(text: str) -> frozenset[str]:
+    """The first 2, 3 and 4 letters of every word of `text`, to test many stem sets at once."""
+    return frozenset(w[:n] for w in word_set(text) for n in (2, 3, 4))
+
+
+def _words(src: str, where: str, flags: int = regex.IGNORECASE) -> Pattern:
     return compile_pattern(r"(?<![\w-])(?:" + src + r")(?![\w])", where, flags)
 
 
@@ -211,6 +210,7 @@ def knowledge() -> Knowledge:
                     aliases=tuple(f.get("aliases") or ()),
                     threshold=bool(f.get("threshold")),
                     skip_single=bool(f.get("skip_single")),
+                    cue_stems=tuple(literal_stems(c) for c in f.get("cues") or ()),
                 )
             )
         by_id = {}
@@ -223,7 +223,7 @@ def knowledge() -> Knowledge:
         all_values = []
         for c in data.get("categories") or []:
             cid = c["id"]
-            flags = 0 if c.get("case_sensitive_values") else re.IGNORECASE
+            flags = 0 if c.get("case_sensitive_values") else regex.IGNORECASE
             values = tuple((vid, _words(src, f"{where}: categories.{cid}.values.{vid}", flags)) for vid, src in c["values"].items())
             all_values.extend(src for src in c["values"].values())
             categories.append(
@@ -233,6 +233,7 @@ def knowledge() -> Knowledge:
                     cues=tuple(_words(p, f"{where}: categories.{cid}.cues") for p in c.get("cues") or ()),
                     values=values,
                     any_value=_words("|".join(c["values"].values()), f"{where}: categories.{cid}.values"),
+                    stems=literal_stems("|".join(c["values"].values())),
                     subject=tuple(c.get("subject") or ()),
                 )
             )
@@ -276,6 +277,7 @@ def knowledge() -> Knowledge:
             named_study=compile_pattern(scope["named_study"], f"{where}: scope.named_study"),
             clinic=compile_pattern(scope["clinic"], f"{where}: scope.clinic"),
             existential=compile_pattern(scope["existential"], f"{where}: scope.existential"),
+            existential_stems=literal_stems(scope["existential"]),
             contrast=compile_pattern(data["contrast"], f"{where}: contrast"),
             contrast_stems=literal_stems(data["contrast"]),
             value_negators=compile_pattern(r"\b(?:" + data["value_negators"] + r")\b[^,;:.]*$", f"{where}: value_negators"),
@@ -364,6 +366,7 @@ class PageFacts:
     categories: list[CategoryFact] = field(default_factory=list)
     statuses: list[StatusFact] = field(default_factory=list)
     problems: list[RangeProblem] = field(default_factory=list)
+    timeouts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, pattern) of sentences not checked
 
 
 # ---------------------------------------------------------------- clauses
@@ -417,7 +420,7 @@ def _clause_of(spans: list[tuple[int, int]], pos: int) -> int:
 
 def _without_contrast(k: Knowledge, text: str) -> str:
     """The text with compared-with phrases blanked ("Unlike SSRIs, ketamine ..." -> "       , ketamine ...")."""
-    if not has_stem(word_set(text), k.contrast_stems):
+    if k.contrast_stems is not None and word_starts(text).isdisjoint(k.contrast_stems):
         return text
     out = text
     for m in k.contrast.finditer(text):
@@ -493,6 +496,7 @@ def _study(k: Knowledge, text: str, place_key: str) -> str | None:
 
 
 def _assign_facet(k: Knowledge, m: Mention, clause: str, sentence: str) -> Facet | None:
+    starts = word_starts(sentence)
     for text in (clause, sentence):
         for facet in k.facets:
             if m.kind not in facet.kinds:
@@ -501,6 +505,8 @@ def _assign_facet(k: Knowledge, m: Mention, clause: str, sentence: str) -> Facet
                 continue
             if facet.skip_single and m.singular:
                 continue
+            if any(stems is not None and starts.isdisjoint(stems) for stems in facet.cue_stems):
+                continue  # a cue word is missing from the whole sentence
             if not all(c.search(text) for c in facet.cues):
                 continue
             if facet.not_ is not None and facet.not_.search(text):
@@ -560,17 +566,20 @@ def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) ->
         if len(text) > MAX_SENTENCE_CHARS:
             continue  # not prose (a pasted table or data dump); keeps the work per page bounded
         words = word_set(text)
-        mentions = find_mentions(text, words)
-        has_category = has_status = False
-        if not s.is_heading:
-            has_category = has_stem(words, k.category_stems) and bool(k.category_prefilter.search(text))
-            has_status = has_stem(words, k.reg["stems"]) and bool(k.reg["prefilter"].search(text))
-        if not (mentions or has_category or has_status):
-            continue
-        if rows is None:
-            rows = _rows(doc)
-        ctx = _Context(row=rows.get(s.line, "") if s.block == "table_cell" else "", heading=s.heading)
-        _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out)
+        try:
+            mentions = find_mentions(text, words)
+            has_category = has_status = False
+            if not s.is_heading:
+                has_category = has_stem(words, k.category_stems) and bool(k.category_prefilter.search(text))
+                has_status = has_stem(words, k.reg["stems"]) and bool(k.reg["prefilter"].search(text))
+            if not (mentions or has_category or has_status):
+                continue
+            if rows is None:
+                rows = _rows(doc)
+            ctx = _Context(row=rows.get(s.line, "") if s.block == "table_cell" else "", heading=s.heading)
+            _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out)
+        except PatternTimeout as exc:
+            out.timeouts.append((s.line, s.column, str(exc)))
     return out
 
 
@@ -621,7 +630,9 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
                 explicit=explicit,
                 study=study,
                 clinic=bool(k.clinic.search(text)),
-                existential=bool(k.existential.search(clause)),
+                existential=not word_starts(clause).isdisjoint(k.existential_stems or ()) and bool(k.existential.search(clause))
+                if k.existential_stems is not None
+                else bool(k.existential.search(clause)),
                 place=_place(doc, s, m.start, m.end),
                 step=m.step,
                 stated=_stated(m),
@@ -672,7 +683,10 @@ def _range_problems(doc: Document, s: Sentence, text: str, m: Mention, out: Page
 
 
 def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -> None:
+    starts = word_starts(text)
     for cat in k.categories:
+        if cat.stems is not None and starts.isdisjoint(cat.stems):
+            continue
         for ci, (cs, ce) in enumerate(spans):
             clause = text[cs:ce]
             if not cat.any_value.search(clause):
@@ -789,7 +803,7 @@ def _states_status(k: Knowledge, clause: str) -> bool:
 def _status_entities(k: Knowledge, text: str) -> set[str]:
     reg = k.reg
     dim = k.dimensions["entity"]
-    found = {vid for vid, p in dim.values if p.search(text) and vid in ("esketamine", "oral-ketamine")}
+    found = _dimension_values(k, dim, text) & {"esketamine", "oral-ketamine"}
     mentions_drug = reg["drug_mention"].search(text)
     if "esketamine" in found:
         # "a ketamine-based nasal spray (esketamine)" is esketamine only;

@@ -9,8 +9,9 @@ older"), with its approximator ("about") and its span in the sentence.
 
 Values are converted to one base unit per kind (time in minutes, doses in
 mg/kg, ...) with conversion factors that pint computes once. Patterns here are
-fixed grammar, compiled once with the standard `re` module; the unit
-spellings come from `linters/data/facets.yml`.
+fixed grammar, compiled once with the standard `re` module (they are ours and
+linear); the unit spellings come from `linters/data/facets.yml` and, like every
+data pattern, are matched with the `regex` module under a time limit.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import regex
+
 from ..errors import UsageError
-from ..patterns import load_data
+from ..patterns import SEARCH_TIMEOUT, PatternTimeout, load_data
 
 DATA = "facets.yml"
 I = re.IGNORECASE
@@ -80,7 +83,7 @@ class UnitForm:
 
 
 @lru_cache(maxsize=1)
-def _units() -> tuple[list[UnitForm], re.Pattern]:
+def _units() -> tuple[list[UnitForm], regex.Pattern]:
     data = load_data(DATA)
     reg = unit_registry()
     forms: list[UnitForm] = []
@@ -101,16 +104,18 @@ def _units() -> tuple[list[UnitForm], re.Pattern]:
         forms.append(UnitForm(unit, kind, factor))
         for w in written:
             try:
-                re.compile(w)
-            except re.error as exc:
+                regex.compile(w)
+            except regex.error as exc:
                 raise UsageError(f"{where}: invalid pattern {w!r}: {exc}") from None
         groups.append(f"(?P<u{len(forms) - 1}>" + "|".join(written) + ")")
     # A unit follows the number, maybe after a hyphen ("40-minute") and up to two
     # adjectives ("3 to 5 consecutive daily infusions").
-    pattern = re.compile(
+    # The spellings come from a data file, so (like every data pattern) they are matched
+    # with the `regex` module under a time limit.
+    pattern = regex.compile(
         r"\s*(?:-\s*)?(?:(?:more|additional|extra|consecutive|daily|weekly|separate|IV|intravenous|ketamine|booster|initial|"
         r"maintenance|total|low-dose|individual|further|full|weekly)\s+){0,2}(?:" + "|".join(groups) + r")(?![\w/])",
-        I,
+        regex.IGNORECASE,
     )
     return forms, pattern
 
@@ -311,7 +316,10 @@ def _parse_number(token: str) -> float | None:
 
 def _unit_at(text: str, pos: int) -> tuple[int, UnitForm] | None:
     forms, pattern = _units()
-    m = pattern.match(text, pos)
+    try:
+        m = pattern.match(text, pos, timeout=SEARCH_TIMEOUT)
+    except TimeoutError:
+        raise PatternTimeout(f"{DATA}: units") from None
     if not m:
         return None
     for name, value in m.groupdict().items():

@@ -58,6 +58,9 @@ def check(doc: Document, ctx) -> Iterable[Finding]:
         return
     facts = shared_page_facts(doc)  # the contradiction rule reads the same facts
     cache: dict[str, list[ClaimValue]] = {}
+    for line, column, where in facts.timeouts:
+        if any(s.line == line and s.claim_ids for s in doc.sentences):
+            yield ctx.at_line(RULE, doc.path, line, column, f"This sentence could not be checked in time ({where}); shorten it or split it.")
     for number in facts.numbers:
         if not number.place.claims:
             continue

@@ -101,6 +101,8 @@ def check(collected: dict, ctx) -> Iterable[Finding]:
 def _range_findings(page: PageFacts, ctx) -> Iterable[Finding]:
     for p in page.problems:
         yield _finding(ctx, p.place, p.message, p.place.excerpt, data={"check": p.kind, "value": p.text})
+    for line, column, where in page.timeouts:
+        yield ctx.at_line(RULE, page.path, line, column, f"This sentence could not be checked in time ({where}); shorten it or split it.")
 
 
 # ---------------------------------------------------------------- numbers
