@@ -79,7 +79,10 @@ _EXPLAINED_AFTER = compile_pattern(
     f"{WHERE}: explanation after a term",
     flags=regex.IGNORECASE | regex.VERBOSE,
 )
-_EXPLAINED_BEFORE = compile_pattern(r"\b(?:called|known\s+as|named|termed)\s+[*_\"'\u201c\u2018]*$", f"{WHERE}: explanation before a term")
+_EXPLAINED_BEFORE = compile_pattern(
+    r"\b(?:(?:is|are|was|were)\s+)?(?:called|known\s+as|named|termed|(?:doctors\s+|we\s+|people\s+)?call\s+(?:this|it|that|these))\s+(?:(?:an?|the)\s+)?[*_\"'\u201c\u2018]*$",
+    f"{WHERE}: explanation before a term",
+)
 _ARTICLE_BEFORE = compile_pattern(r"(?<![\w-])(an?)\s+$", f"{WHERE}: article")
 _QUOTES = {"\u201c": "\u201d", '"': '"'}
 
@@ -469,6 +472,8 @@ RULE = Rule(
         Example("The drip takes about 40 minutes.", False),
         Example("Ketamine is a medicine used for surgery. Ketamine can also ease low mood.", False, "explained at first use"),
         Example("You may feel cut off from your body, called dissociation.", False, "explained before the term"),
+        Example("Medicine given slowly through a vein is called an infusion.", False, "explained before the term, with an article"),
+        Example("Some depression does not get better with usual medicines. Doctors call this treatment-resistant depression.", False, "call this"),
         Example("Ketamine can ease low mood for a short time.", True, "ketamine used without an explanation"),
         Example("> The label says to utilize caution.", False, "a block quote is someone else's words"),
         Example("Clinics say they “utilize” the latest methods.", False, "a quoted word is mentioned, not used"),
