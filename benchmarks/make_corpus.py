@@ -321,8 +321,9 @@ def make_corpus(pages: int, out: Path, seed: int = 7, vale: str = "off", today: 
     while len(written) < pages:
         clinic = Clinic(folder, random.Random(seed * 1_000_003 + folder), today)
         names = list(bases.items())
-        if clinic.noncompliant:
-            names.append(clinic.rng.choice(list(bad.items())))
+        if clinic.noncompliant:  # under its own name: examples/noncompliant/what-to-expect.md would replace the guide's page
+            name, text = clinic.rng.choice(list(bad.items()))
+            names.append((f"news-{name}", text))
         for name, text in names:
             if len(written) >= pages:
                 break

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .model import Document, Finding, Sentence, span_position
-from .registry.load import Registry
+
+if TYPE_CHECKING:  # loading the registry code imports YAML and JSON Schema libraries a cached run does not need
+    from .registry.load import Registry
 
 
 @dataclass

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import gc
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from .config import Config, find_root, load_config
+from typing import TYPE_CHECKING
+
+from .config import CONFIG_FILE, Config, find_root, load_config
 from .context import Context
 from .errors import UsageError
-from .model import SEVERITY_ORDER, Document, Finding
-from .pages import discover, read_page
-from .registry.load import Registry, load_registry
+from .model import SEVERITY_ORDER, ClaimTag, Document, Finding, Suppression
+from .pages import discover, parse_bytes, read_source
 from .rules import Rule, all_rules
+
+if TYPE_CHECKING:
+    from .registry.load import Registry
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Report:
     suppressed: list[Suppressed] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # one-line remarks for people (e.g. Vale not installed)
+    stats: dict[str, Any] = field(default_factory=dict)  # how the run went: pages parsed, from the cache, workers, seconds
 
     @property
     def pages(self) -> list[dict[str, Any]]:
@@ -62,7 +71,8 @@ class Project:
         return self.root / str(self.mkdocs.get("docs_dir", "docs"))
 
 
-def open_project(paths: list[Path] | None = None, root: Path | None = None) -> Project:
+def open_project(paths: list[Path] | None = None, root: Path | None = None, cache: bool | None = None) -> Project:
+    """The project at `root` (default: found from `paths`). `cache`: reuse the loaded registry (None: the `cache` option)."""
     paths = paths or []
     if root is None:
         root = find_root(paths[0] if paths else Path.cwd())
@@ -74,8 +84,38 @@ def open_project(paths: list[Path] | None = None, root: Path | None = None) -> P
         else:
             root = first if first.is_dir() else first.parent
     config, mkdocs = load_config(root)
-    registry = load_registry(root, config.claims_dir)
+    registry = _registry(root, config, config.cache if cache is None else cache)
     return Project(root=root, config=config, registry=registry, mkdocs=mkdocs)
+
+
+def registry_files(root: Path, config: Config) -> list[Path]:
+    """The files the registry is read from (see `linters.registry.load`)."""
+    folder = root / config.claims_dir
+    found = [folder / "references.json"]
+    if folder.is_dir():
+        found += sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+    return found
+
+
+def _registry(root: Path, config: Config, cache: bool) -> Registry:
+    """The loaded registry; with the cache on, reused while its files and the code are unchanged."""
+    from .registry.load import load_registry
+
+    if not cache:
+        return load_registry(root, config.claims_dir)
+    from .cache import ResultCache, code_key, digest, files_key
+
+    key = digest("registry", code_key(), str(root.resolve()), config.claims_dir, files_key(registry_files(root, config)))
+    store = ResultCache(root / config.cache_dir)
+    try:
+        found = store.get(key)
+        if type(found).__name__ == "Registry":
+            return found
+        registry = load_registry(root, config.claims_dir)
+        store.put(key, registry)
+        return registry
+    finally:
+        store.close()
 
 
 def enabled_rules(config: Config, only: Iterable[str] | None = None) -> list[Rule]:
@@ -94,6 +134,60 @@ def enabled_rules(config: Config, only: Iterable[str] | None = None) -> list[Rul
     return rules
 
 
+@dataclass
+class PageResult:
+    """What checking one page produced: everything the engine needs of it afterwards.
+
+    Small and picklable: workers send it back, the cache stores it, and the
+    cross-page rules run on its summaries, so an unchanged page is never parsed again.
+    """
+
+    path: str
+    problems: list[Finding]  # the page itself is malformed (invalid-page, invalid-suppression)
+    findings: list[Finding]  # from the page rules, before suppressions
+    suppressions: list[Suppression]
+    metrics: dict[str, Any]
+    tags: list[ClaimTag]  # its claim tags, in order
+    summaries: dict[str, Any]  # cross-page rule id -> what its `collect` returned for this page
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True  # False: the page rules did not run (outside `page_filter`); never cached
+
+    @property
+    def claim_ids(self) -> list[str]:
+        return [cid for tag in self.tags for cid in tag.ids]
+
+
+def make_context(project: Project, mode: str, today: date | None = None) -> Context:
+    if mode not in ("preview", "publish"):
+        raise UsageError(f"unknown mode {mode!r}: use preview or publish")
+    return Context(registry=project.registry, config=project.config, mode=mode, today=today or date.today(), root=project.root)
+
+
+def analyse(doc: Document, rules: list[Rule], ctx: Context, page_rules: bool = True) -> PageResult:
+    """Run the page rules on one parsed page and collect what the cross-page rules need of it."""
+    notes = ctx.extra.setdefault("notes", [])
+    before = len(notes)
+    findings: list[Finding] = []
+    if page_rules:
+        for rule in rules:
+            if rule.scope == "page":
+                findings.extend(rule.check(doc, ctx))
+    summaries = {rule.id: rule.collect(doc, ctx) for rule in rules if rule.scope == "corpus" and rule.collect is not None}
+    new_notes = notes[before:]
+    del notes[before:]
+    return PageResult(
+        path=doc.path,
+        problems=list(doc.problems),
+        findings=findings,
+        suppressions=list(doc.suppressions),
+        metrics=dict(doc.metrics) if page_rules else {},
+        tags=list(doc.tags),
+        summaries=summaries,
+        notes=new_notes,
+        complete=page_rules,
+    )
+
+
 def check_documents(
     docs: list[Document],
     project: Project,
@@ -106,25 +200,67 @@ def check_documents(
 
     `page_filter` (paths): page rules run only on those pages; corpus rules still read every page.
     """
-    if mode not in ("preview", "publish"):
-        raise UsageError(f"unknown mode {mode!r}: use preview or publish")
-    ctx = Context(registry=project.registry, config=project.config, mode=mode, today=today or date.today(), root=project.root)
+    ctx = make_context(project, mode, today)
     rules = enabled_rules(project.config) if rules is None else rules
-    report = Report(root=project.root, mode=mode, documents=docs)
+    results = [analyse(doc, rules, ctx, page_filter is None or doc.path in page_filter) for doc in docs]
+    return finish(results, project, ctx, rules, documents=docs, docs=docs)
+
+
+# Cross-page rules whose result depends on more than the pages' summaries and the run key
+# (Vale reads its own config, styles and binary), so their output is never cached.
+UNCACHED_CORPUS_RULES = frozenset({"vale"})
+
+
+def finish(
+    results: list[PageResult],
+    project: Project,
+    ctx: Context,
+    rules: list[Rule],
+    documents: list | None = None,
+    docs: list[Document] | None = None,
+    store=None,
+    corpus_key: str | None = None,
+) -> Report:
+    """The cross-page rules over the pages' results, then suppressions: the report.
+
+    `docs` are needed only by a cross-page rule without `collect` (it reads whole pages).
+    With a `store` and a `corpus_key` (the run key and every page's key), the cross-page
+    rules' findings are reused when no page changed.
+    """
+    report = Report(root=project.root, mode=ctx.mode, documents=list(results) if documents is None else documents)
     raw: list[Finding] = list(project.registry.problems)
-    for doc in docs:
-        raw.extend(doc.problems)
-        for rule in rules:
-            if rule.scope == "page" and (page_filter is None or doc.path in page_filter):
-                raw.extend(rule.check(doc, ctx))
-    for rule in rules:
-        if rule.scope == "corpus":
-            collected = {doc.path: (rule.collect(doc, ctx) if rule.collect else doc) for doc in docs}
-            raw.extend(rule.check(collected, ctx))
-    report.notes.extend(ctx.extra.get("notes", []))
-    by_path = {doc.path: doc for doc in docs}
+    for result in results:
+        raw.extend(result.problems)
+        raw.extend(result.findings)
+    by_doc = {doc.path: doc for doc in docs or []}
+    corpus = [r for r in rules if r.scope == "corpus"]
+    cacheable = [r for r in corpus if r.collect is not None and r.id not in UNCACHED_CORPUS_RULES] if store is not None and corpus_key else []
+    reused = store.get(corpus_key) if cacheable else None
+    if not (isinstance(reused, dict) and all(r.id in reused for r in cacheable)):
+        reused = None
+    kept: dict[str, tuple[list[Finding], list[str]]] = {}
+    notes = ctx.extra.setdefault("notes", [])
+    for rule in corpus:  # in rule order, reused or not, so the report is the same either way
+        if reused is not None and rule in cacheable:
+            found, added = reused[rule.id]
+            notes.extend(added)
+        else:
+            if rule.collect is not None:
+                collected = {r.path: r.summaries.get(rule.id) for r in results}
+            else:
+                collected = {r.path: by_doc[r.path] for r in results}
+            before = len(notes)
+            found = list(rule.check(collected, ctx))
+            kept[rule.id] = (found, notes[before:])
+        raw.extend(found)
+    if cacheable and reused is None:
+        store.put(corpus_key, {r.id: kept[r.id] for r in cacheable})
+    for note in [n for r in results for n in r.notes] + list(ctx.extra.get("notes", [])):
+        if note not in report.notes:
+            report.notes.append(note)
+    sups = {r.path: r.suppressions for r in results}
     for finding in raw:
-        sup = _suppression_for(by_path.get(finding.path), finding)
+        sup = _suppression_for(sups.get(finding.path), finding)
         if sup is not None:
             sup.used = True
             report.suppressed.append(Suppressed(finding=finding, reason=sup.reason, line=sup.line))
@@ -134,10 +270,10 @@ def check_documents(
     return report
 
 
-def _suppression_for(doc: Document | None, finding: Finding):
-    if doc is None or finding.rule in ("invalid-suppression", "invalid-page"):
+def _suppression_for(suppressions: list[Suppression] | None, finding: Finding):
+    if not suppressions or finding.rule in ("invalid-suppression", "invalid-page"):
         return None
-    for sup in doc.suppressions:
+    for sup in suppressions:
         if sup.applies_from <= finding.line <= sup.applies_to and any(
             finding.rule == r or finding.rule.startswith(r + ".") for r in sup.rules
         ):
@@ -145,13 +281,236 @@ def _suppression_for(doc: Document | None, finding: Finding):
     return None
 
 
+# Below this many pages to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+Progress = Callable[[int, int], None]  # (pages just done, pages to do)
+
+
 def check_paths(
-    paths: list[Path], mode: str = "preview", today: date | None = None, project: Project | None = None, page_filter: set[str] | None = None
+    paths: list[Path],
+    mode: str = "preview",
+    today: date | None = None,
+    project: Project | None = None,
+    page_filter: set[str] | None = None,
+    *,
+    cache: bool | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """The whole run for the command line: find pages, parse each once, check."""
-    project = project or open_project(paths)
+    """The whole run for the command line: find pages, reuse cached results, parse and check the rest.
+
+    `cache`: None follows the `cache` option. `jobs`: worker processes for many pages
+    (default: the CPUs this process may use). `progress(done, total)` is told as pages are checked.
+    """
+    started = time.perf_counter()
+    project = project or open_project(paths, cache=cache)
     if not paths:
         paths = [project.docs_dir]
+    ctx = make_context(project, mode, today)
+    rules = enabled_rules(project.config)
     files = discover(paths, project.root, project.config.exclude)
-    docs = [read_page(p, project.root) for p in files]
-    return check_documents(docs, project, mode=mode, today=today, page_filter=page_filter)
+    sources = [read_source(p, project.root) for p in files]
+    whole_pages = any(r.scope == "corpus" and r.collect is None for r in rules)  # such a rule reads Documents: no cache, no workers
+    docs: dict[str, Document] | None = {} if whole_pages else None
+    store = None
+    if (project.config.cache if cache is None else cache) and not whole_pages:
+        from .cache import ResultCache
+
+        store = ResultCache(project.root / project.config.cache_dir)
+    try:
+        results, corpus_key, stats = check_sources(
+            sources, project, rules, ctx, store=store, jobs=1 if whole_pages else jobs, progress=progress, page_filter=page_filter, documents=docs
+        )
+        with gc_paused():
+            report = finish(list(results.values()), project, ctx, rules, docs=list(docs.values()) if docs else None, store=store, corpus_key=corpus_key)
+    finally:
+        if store is not None:
+            store.close()
+    report.stats = {**stats, "seconds": round(time.perf_counter() - started, 3)}
+    return report
+
+
+def check_sources(
+    sources: list[tuple[str, bytes | Document]],
+    project: Project,
+    rules: list[Rule],
+    ctx: Context,
+    *,
+    store=None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    page_filter: set[str] | None = None,
+    documents: dict[str, Document] | None = None,
+) -> tuple[dict[str, PageResult], str | None, dict[str, int]]:
+    """A PageResult for each page, given as (path, its bytes, or a Document for a page that could not be read).
+
+    Unchanged pages come from `store` (a `linters.cache` store); the rest are parsed and
+    checked, by worker processes when there are many. `documents`, when given, is filled
+    with every page's parsed Document (the ones already in it are used, not parsed again);
+    this process parses them while the workers check. Returns (results by path, in the
+    given order; the key of the cross-page rules' output, or None without a store; stats).
+    """
+
+    def wanted(rel: str) -> bool:
+        return page_filter is None or rel in page_filter
+
+    results: dict[str, PageResult] = {}
+    todo: list[tuple[str, bytes]] = []
+    for rel, data in sources:
+        if isinstance(data, Document):  # unreadable: its one finding is all there is
+            results[rel] = analyse(data, rules, ctx, wanted(rel))
+            if documents is not None:
+                documents[rel] = data
+        else:
+            todo.append((rel, data))
+    keys: dict[str, str] = {}
+    unreadable = len(results)
+    if store is not None:
+        from .cache import digest
+
+        run = run_key(project, rules, ctx)
+        keys = {rel: digest(run, rel, data) for rel, data in todo}
+        with gc_paused():
+            found = store.get_many(list(keys.values()))
+        for rel, _data in todo:
+            hit = found.get(keys[rel])
+            if isinstance(hit, PageResult) and hit.path == rel and hit.complete:
+                results[rel] = hit if wanted(rel) else _outside(hit)
+    hits = len(results) - unreadable
+    checking = [(rel, data) for rel, data in todo if rel not in results]
+
+    def parse_the_rest() -> None:
+        if documents is not None:
+            for rel, data in todo:
+                if rel not in documents:
+                    documents[rel] = parse_bytes(rel, data)
+
+    jobs = max(1, default_jobs() if jobs is None else jobs)
+    if jobs == 1 or len(checking) < PARALLEL_MIN_PAGES:
+        jobs = 1
+        fresh = _check_serial(checking, rules, ctx, wanted, progress, documents)
+    else:
+        fresh = _check_parallel(checking, project, rules, ctx, wanted, jobs, progress, parse_the_rest, documents)
+    parse_the_rest()  # the pages that came from the cache
+    results.update(fresh)
+    ordered = {rel: results[rel] for rel, _ in sources}
+    corpus_key = None
+    if store is not None:
+        store.put_many({keys[rel]: r for rel, r in fresh.items() if r.complete})
+        # The cross-page rules' output depends on every page: on the run key and all page keys.
+        page_keys = [keys.get(rel) or digest("unreadable", rel, *(f.message for f in ordered[rel].problems)) for rel in ordered]
+        corpus_key = digest(run, "corpus", *page_keys)
+    return ordered, corpus_key, {"pages": len(ordered), "parsed": len(fresh), "cached": hits, "jobs": jobs}
+
+
+@contextmanager
+def gc_paused():
+    """No cyclic garbage collection while many long-lived objects are made (cached results, findings).
+
+    Each collection rescans every object made so far, so loading tens of thousands of
+    cached findings took three times longer with it on. Parsing runs with it on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _outside(result: PageResult) -> PageResult:
+    """A cached result for a page outside `page_filter`: only what a filtered run would have."""
+    return replace(result, findings=[], metrics={}, complete=False)
+
+
+def run_key(project: Project, rules: list[Rule], ctx: Context) -> str:
+    """Everything a page's result depends on besides the page: code and data, registry, config, mode, date."""
+    from .cache import code_key, digest, files_key
+
+    return digest(
+        code_key(),
+        ";".join(f"{r.id}@{r.version}" for r in rules),
+        files_key([project.root / CONFIG_FILE, *registry_files(project.root, project.config)]),
+        project.config.model_dump_json(),
+        str(project.root.resolve()),
+        ctx.mode,
+        ctx.today.isoformat(),
+    )
+
+
+def _check_serial(todo, rules, ctx, wanted, progress, documents: dict | None) -> dict[str, PageResult]:
+    out: dict[str, PageResult] = {}
+    for rel, data in todo:
+        doc = documents.get(rel) if documents is not None else None
+        if doc is None:
+            doc = parse_bytes(rel, data)
+            if documents is not None:
+                documents[rel] = doc
+        out[rel] = analyse(doc, rules, ctx, wanted(rel))
+        if progress is not None:
+            progress(1, len(todo))
+    return out
+
+
+# -- worker processes: each gets the project once, then chunks of (path, bytes); it sends back PageResults.
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(project: Project, rule_ids: list[str], mode: str, today: date, page_filter: set[str] | None) -> None:
+    _WORKER["ctx"] = make_context(project, mode, today)
+    known = all_rules()
+    _WORKER["rules"] = [known[r] for r in rule_ids]
+    _WORKER["filter"] = page_filter
+
+
+def _worker_check(chunk: list[tuple[str, bytes]]) -> list[PageResult]:
+    ctx, rules, page_filter = _WORKER["ctx"], _WORKER["rules"], _WORKER["filter"]
+    return [analyse(parse_bytes(rel, data), rules, ctx, page_filter is None or rel in page_filter) for rel, data in chunk]
+
+
+def _check_parallel(todo, project, rules, ctx, wanted, jobs: int, progress, meanwhile=None, documents: dict | None = None) -> dict[str, PageResult]:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # Check a first chunk here before starting the workers: it loads what the rules load once
+    # (unit registry, dictionaries, compiled patterns), and forked workers inherit it.
+    size = max(4, min(64, len(todo) // (jobs * 8)))
+    first, rest = todo[:size], todo[size:]
+    out = _check_serial(first, rules, ctx, wanted, None, documents)
+    if progress is not None:
+        progress(len(first), len(todo))
+    page_filter = None
+    if any(not wanted(rel) for rel, _ in todo):
+        page_filter = {rel for rel, _ in todo if wanted(rel)}
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(project, [r.id for r in rules], ctx.mode, ctx.today, page_filter)) as pool:
+        pending = {pool.submit(_worker_check, chunk) for chunk in chunks}
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    page_results = future.result()
+                    for result in page_results:
+                        out[result.path] = result
+                    if progress is not None:
+                        progress(len(page_results), len(todo))
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return {rel: out[rel] for rel, _ in todo}

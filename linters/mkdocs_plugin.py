@@ -1,8 +1,8 @@
 """The `medical-claims` MkDocs plugin: an adapter between MkDocs and the engine.
 
 It checks nothing itself. Once per build, after MkDocs has listed the files,
-it parses every page and runs `linters.engine.check_documents` (page rules and
-cross-page rules, the same call as `python -m linters check`), then:
+it parses every page and runs the engine's page and cross-page rules (the same
+calls as `python -m linters check`: `check_sources`, then `finish`), then:
 
 - logs each finding through MkDocs' plugin logger: errors as warnings, so
   `mkdocs build --strict` fails on them; warnings and infos as info lines;
@@ -16,6 +16,11 @@ Mode: `mkdocs serve` checks as `preview` (writers), `mkdocs build` and
 `MEDICAL_CLAIMS_MODE=preview|publish` overrides that, e.g. to build a preview
 copy of the site for review: `MEDICAL_CLAIMS_MODE=preview mkdocs build`.
 
+Speed: in `mkdocs serve` a rebuild re-parses and re-checks only the pages whose
+bytes changed (then the cross-page rules run again on every page's cached
+summary); large sites are checked by worker processes; with the `cache` option
+results are shared with the command line through `.linters-cache/`.
+
 Options are those of `linters.config.Config` (the one config source, shared
 with the command line); the typed MkDocs config below is generated from it.
 """
@@ -23,6 +28,7 @@ with the command line); the typed MkDocs config below is generated from it.
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from datetime import date
@@ -37,13 +43,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
+from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .engine import Project, Report, check_documents
+from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
 from .errors import UsageError
 from .markdown_ext import ClaimTagExtension
 from .model import Document, Finding
-from .pages import discover, read_page, relative
-from .registry.load import load_registry
+from .pages import discover, read_source, relative
+from .registry.load import Registry, load_registry
 from .review import audit as audit_log
 from .review.status import classify
 from .rules import all_rules
@@ -114,6 +121,16 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.placed: dict[str, dict[int, list[Finding]]] = {}
         self.generated: set[str] = set()  # src_uris of the pages this plugin made
         self.today = date.today()
+        # MkDocs keeps this instance across `serve` rebuilds: what did not change is not read or checked again.
+        self._results = MemoryCache()  # page results and cross-page findings, in front of the disk cache
+        self.stats: dict[str, int] = {}  # the last build's: pages, parsed (checked again), cached
+        self._parsed: dict[str, tuple[bytes, Document]] = {}  # path -> (its bytes, the page parsed from them)
+        self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
+        self._content_memo: dict[str, tuple[tuple, str]] = {}  # src_uri -> (what on_page_content read, what it returned)
+        self._placed_memo: dict[str, tuple] = {}  # path -> (page, where its findings are, the findings, highlights.place's answer)
+        self._catalogue: tuple[str, dict[str, str]] | None = None  # (key of the Vale style files, the catalogue pages)
+        self._registry_page: tuple[tuple, str] | None = None  # (what the registry page was made from, its Markdown)
+        self._citations_memo: dict[str, tuple[Document, tuple]] = {}  # path -> (page, what the registry page shows of it)
 
     # -- set-up ------------------------------------------------------------
 
@@ -138,7 +155,12 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         options = {name: self.config[name] for name in Config.model_fields}
         try:
             engine_config = config_from_options(options, root / "mkdocs.yml")
-            registry = load_registry(root, engine_config.claims_dir)
+            key = f"{root}:{engine_config.claims_dir}:{files_key(registry_files(root, engine_config))}"
+            if self._registry is not None and self._registry[0] == key:
+                registry = self._registry[1]  # unchanged since the last rebuild
+            else:
+                registry = load_registry(root, engine_config.claims_dir)
+                self._registry = (key, registry)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
         docs_dir = relative(root, Path(config.docs_dir))
@@ -166,15 +188,22 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     # -- once per build: check every page, generate the registry and the catalogue
 
     def on_files(self, files: Files, *, config) -> Files:
+        # MkDocs' own objects make a large heap: with the cyclic collector on, its rescans
+        # while the pages' results are put together cost more than the work itself.
+        with gc_paused():
+            return self._on_files(files, config)
+
+    def _on_files(self, files: Files, config) -> Files:
         project = self.project
         assert project is not None
         self.today = date.today()
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
         by_path = {relative(project.root, Path(f.abs_src_path)): f for f in pages}
+        current = {f.src_uri for f in pages}
+        self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
         try:
             paths = discover([Path(f.abs_src_path) for f in pages], project.root, project.config.exclude)
-            docs = [read_page(p, project.root) for p in paths]
-            report = check_documents(docs, project, mode=self.mode, today=self.today)
+            docs, report = self._check(paths)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
         self._log(report)
@@ -182,12 +211,54 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.findings = {}
         for finding in report.findings:
             self.findings.setdefault(finding.path, []).append(finding)
-        self.placed = {path: highlights.place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self.highlighting else {}
+        self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self.highlighting else {}
+        self._placed_memo = {path: kept for path, kept in self._placed_memo.items() if path in self.docs}
+        self._citations_memo = {path: kept for path, kept in self._citations_memo.items() if path in self.docs}
         self.generated = set()
         self._generate_catalogue(files, config)
         self._generate_registry(files, config, docs, by_path, report)
         self._add_assets(files, config)
         return files
+
+    def _check(self, paths: list[Path]) -> tuple[list[Document], Report]:
+        """Every page parsed and checked, the same engine calls as the command line's.
+
+        Pages whose bytes did not change since the last rebuild are neither parsed nor
+        checked again; the cross-page rules run again only when a page changed. With the
+        `cache` option, results also come from the disk cache the command line fills.
+        """
+        project = self.project
+        assert project is not None
+        ctx = make_context(project, self.mode, self.today)
+        rules = enabled_rules(project.config)
+        sources = [read_source(p, project.root) for p in paths]
+        documents: dict[str, Document] = {}
+        for rel, data in sources:
+            kept = self._parsed.get(rel)
+            if kept is not None and kept[0] == data:
+                documents[rel] = kept[1]
+        self._results.backing = ResultCache(project.root / project.config.cache_dir) if project.config.cache else None
+        try:
+            results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, documents=documents)
+            docs = [documents[rel] for rel in results]
+            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
+        finally:
+            self._results.close()
+        self._parsed = {rel: (data, documents[rel]) for rel, data in sources if isinstance(data, bytes)}
+        return docs, report
+
+    def _place(self, doc: Document, findings: list[Finding]) -> dict[int, list[Finding]]:
+        """`highlights.place`, reused for a page that was not parsed again and whose findings are where they were."""
+        where = [(f.rule, f.line, f.column, f.message) for f in findings]
+        kept = self._placed_memo.get(doc.path)
+        if kept is not None and kept[0] is doc and kept[1] == where:
+            old_findings, old_placed = kept[2], kept[3]
+            position = {id(f): i for i, f in enumerate(old_findings)}  # today's Finding objects, in the same places
+            placed = {index: [findings[position[id(f)]] for f in fs] for index, fs in old_placed.items()}
+        else:
+            placed = highlights.place(doc, findings)
+        self._placed_memo[doc.path] = (doc, where, list(findings), placed)
+        return placed
 
     def _log(self, report: Report) -> None:
         for finding in report.findings:
@@ -225,7 +296,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
 
     def _generate_catalogue(self, files: Files, config) -> None:
         assert self.project is not None
-        for src_uri, text in catalogue(all_rules(), self.project.root, self.project.config.vale_config).items():
+        key = _vale_style_key(self.project.root, self.project.config.vale_config)
+        if self._catalogue is None or self._catalogue[0] != key:  # the rules do not change while MkDocs runs; the Vale style may
+            self._catalogue = (key, catalogue(all_rules(), self.project.root, self.project.config.vale_config))
+        for src_uri, text in self._catalogue[1].items():
             # the index belongs in the nav; the rule pages are reached from it and from report links
             inclusion = InclusionLevel.UNDEFINED if src_uri == "rules/index.md" else InclusionLevel.NOT_IN_NAV
             self._put(files, config, src_uri, content=text, inclusion=inclusion)
@@ -245,10 +319,35 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         audit = audit_log.read(project.root / project.config.claims_dir, project.config.claims_dir)
         for problem in audit.problems:
             log.info(problem)
-        states = classify(project.registry, docs, self.today, project.config.expiring_days, audit)
         problems = [f for f in report.findings if f.rule == "invalid-registry"]
-        text = registry_markdown(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
+        # What the page is made of: the registry, the audit log, the date, each page's title, link and citations.
+        key = (
+            self._registry[0] if self._registry else None,
+            id(project.registry),
+            repr(audit),
+            self.today,
+            project.config.expiring_days,
+            project.config.claims_dir,
+            [f.to_dict() for f in problems],
+            [(self._citations(d), page_link(d.path)) for d in docs],
+        )
+        if self._registry_page is not None and self._registry_page[0] == key:
+            text = self._registry_page[1]  # a rebuild that changed no citation, title or claim
+        else:
+            states = classify(project.registry, docs, self.today, project.config.expiring_days, audit)
+            text = registry_markdown(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
+            self._registry_page = (key, text)
         self._put(files, config, REGISTRY_PAGE, content=text)
+
+    def _citations(self, doc: Document) -> tuple:
+        """What the registry page shows of a page: its title, and each claim tag with its place and sentence."""
+        kept = self._citations_memo.get(doc.path)
+        if kept is not None and kept[0] is doc:
+            return kept[1]
+        tagged = tuple((s.index, s.text) for s in doc.sentences if s.tags)
+        found = (doc.path, _title(doc), tuple((tag.ids, tag.line, tag.column, tag.offset, doc.line_text(tag.line)) for tag in doc.tags), tagged)
+        self._citations_memo[doc.path] = (doc, found)
+        return found
 
     def _add_assets(self, files: Files, config) -> None:
         folder = resources.files("linters") / "assets"
@@ -278,17 +377,49 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     def on_page_content(self, html: str, *, page, config, files) -> str:
         if page.file.src_uri in self.generated:
             return html
-        block = metadata_html(page.meta or {})
         doc = self._doc_for(page)
-        if self.highlighting and doc is not None:
-            placed = self.placed.get(doc.path, {})
+        highlight = self.highlighting and doc is not None
+        findings = self.findings.get(doc.path, []) if highlight else []
+        placed = self.placed.get(doc.path, {}) if highlight else {}
+        # A `serve` rebuild renders every page again; a page whose HTML, metadata and findings
+        # did not change gets the same result, so it is reused instead of re-marked.
+        key = (html, repr(page.meta), highlight, [(f.rule, f.severity, f.line, f.column, f.message, f.excerpt, f.related) for f in findings], {i: len(fs) for i, fs in placed.items()})
+        kept = self._content_memo.get(page.file.src_uri)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        block = metadata_html(page.meta or {})
+        if highlight:
             html = highlights.render_marks(html, placed)
-            block = highlights.summary_html(doc, self.findings.get(doc.path, []), placed) + block
-        return after_title(html, block)
+            block = highlights.summary_html(doc, findings, placed) + block
+        out = after_title(html, block)
+        self._content_memo[page.file.src_uri] = (key, out)
+        return out
 
     def on_post_page(self, output: str, *, page, config) -> str:
-        # markers in a flagged heading also reach the table of contents and the <title>
-        return highlights.strip_markers(output) if self.highlighting else output
+        # markers in a flagged heading also reach the table of contents and the <title>;
+        # most pages have none, and a search for one character is much cheaper than the substitution
+        if self.highlighting and (highlights.START in output or highlights.END in output or highlights.SEP in output):
+            return highlights.strip_markers(output)
+        return output
+
+
+def _vale_style_key(root: Path, vale_config: str) -> str:
+    """What the Vale part of the rule catalogue is read from: the Vale config and the files of its StylesPath."""
+    ini = root / vale_config
+    try:
+        text = ini.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return f"{ini}: unreadable"
+    parts = [str(ini), text]
+    styles = re.search(r"^\s*StylesPath\s*=\s*(.+?)\s*$", text, re.M)
+    if styles:
+        for path in sorted((ini.parent / styles.group(1)).rglob("*")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def _title(doc: Document) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -36,18 +36,40 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if not self.related:
-            out.pop("related")
-        if not self.data:
-            out.pop("data")
-        for key in ("end_line", "end_column"):
-            if out[key] is None:
-                out.pop(key)
+        # Built by hand, in field order: dataclasses.asdict deep-copies every finding, and a
+        # large site's report has tens of thousands of them.
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "excerpt": self.excerpt,
+        }
+        if self.related:
+            out["related"] = [{"path": r.path, "line": r.line, "excerpt": r.excerpt} for r in self.related]
+        if self.end_line is not None:
+            out["end_line"] = self.end_line
+        if self.end_column is not None:
+            out["end_column"] = self.end_column
+        if self.data:
+            out["data"] = _plain(self.data)
         return out
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
+
+
+def _plain(value: Any) -> Any:
+    """A copy of `value` with dataclasses as dicts, as `dataclasses.asdict` makes it."""
+    if isinstance(value, dict):
+        return type(value)((_plain(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_plain(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -119,9 +141,11 @@ class Document:
     def __post_init__(self) -> None:
         if not self._line_starts:
             starts = [0]
-            for i, ch in enumerate(self.source):
-                if ch == "\n":
-                    starts.append(i + 1)
+            find = self.source.find
+            at = find("\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
             self._line_starts = starts
 
     def position(self, offset: int) -> tuple[int, int]:

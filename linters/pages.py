@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .errors import UsageError
 from .model import Document, Finding
-from .parse.page import parse_page
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SKIP_DIRS = {"site", "node_modules", "__pycache__"}
@@ -85,37 +84,43 @@ def _bad(rel: str, message: str, line: int = 1, column: int = 1) -> Document:
 
 
 def read_page(path: Path, root: Path) -> Document:
+    rel, data = read_source(path, root)
+    return data if isinstance(data, Document) else parse_bytes(rel, data)
+
+
+def read_source(path: Path, root: Path) -> tuple[str, bytes | Document]:
+    """(relative path, the file's bytes), or a Document holding the `invalid-page` finding when it cannot be read."""
     rel = relative(root, path)
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return _bad(rel, "This link points to itself, loops, or leads nowhere; the page was not checked.")
+            return rel, _bad(rel, "This link points to itself, loops, or leads nowhere; the page was not checked.")
         try:
             target.relative_to(root.resolve())
         except ValueError:
             what = "the pages in this folder were" if target.is_dir() else "the page was"
-            return _bad(rel, f"This link leads outside the project (to {target}); {what} not checked.")
+            return rel, _bad(rel, f"This link leads outside the project (to {target}); {what} not checked.")
     try:
         info = path.stat()
     except OSError as exc:
-        return _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+        return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
     if stat.S_ISDIR(info.st_mode):  # only a folder that os.walk could not list gets here
         try:
             os.scandir(path).close()
             why = "it changed while it was read"
         except OSError as exc:
             why = exc.strerror or str(exc)
-        return _bad(rel, f"Cannot read this folder: {why}; the pages in it were not checked.")
+        return rel, _bad(rel, f"Cannot read this folder: {why}; the pages in it were not checked.")
     if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
-        return _bad(rel, "This is not a regular file (a pipe, socket or device); the page was not checked.")
+        return rel, _bad(rel, "This is not a regular file (a pipe, socket or device); the page was not checked.")
     if info.st_size > MAX_PAGE_BYTES:
-        return _bad(rel, f"This file is {info.st_size / 1e6:.1f} MB; pages over {MAX_PAGE_BYTES / 1e6:g} MB are not checked. Split it into smaller pages.")
+        return rel, _bad(rel, f"This file is {info.st_size / 1e6:.1f} MB; pages over {MAX_PAGE_BYTES / 1e6:g} MB are not checked. Split it into smaller pages.")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
-    return parse_bytes(rel, data)
+        return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+    return rel, data
 
 
 def parse_bytes(rel: str, data: bytes) -> Document:
@@ -130,6 +135,8 @@ def parse_bytes(rel: str, data: bytes) -> Document:
     except UnicodeDecodeError as exc:
         line, column = _position(data, exc.start)
         return _bad(rel, f"This file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded). Save it as UTF-8; the page was not checked.", line, column)
+    from .parse.page import parse_page  # here: a run whose pages all come from the cache never loads the Markdown parser
+
     return parse_page(rel, text)
 
 

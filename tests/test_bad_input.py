@@ -372,11 +372,11 @@ def test_a_200_kb_line_parses_in_under_two_seconds(tmp_path):
 def test_hostile_line_is_cut_off_at_the_time_limit(tmp_path):
     page = tmp_path / "brackets.md"
     page.write_text(BRACKETS + "\n", "utf-8")
-    started = time.perf_counter()
+    started = time.process_time()  # the limit is CPU time, so a busy machine does not trip it
     doc = read_page(page, tmp_path)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     assert [p.rule for p in doc.problems] == ["invalid-page"]
-    assert PARSE_TIME_LIMIT <= seconds < PARSE_TIME_LIMIT + 2, f"{seconds:.2f} s"
+    assert PARSE_TIME_LIMIT <= seconds < PARSE_TIME_LIMIT + 1, f"{seconds:.2f} s"
 
 
 # --- YAML is loaded safely: no object construction, nothing runs ---------------------------------

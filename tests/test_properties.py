@@ -9,7 +9,7 @@ import os
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
@@ -31,13 +31,22 @@ FRAGMENTS = [
     "[", "]", "(", ")", "[link](http://example.org)", "![img](a.png)", "<http://x.y>", "http://x.y", "*", "**", "_",
     "~~", "\\", "\\[", "&amp;", "&lt;", "&", "&#91;", "<b>", "</b>", "<div>", "</div>",
     "Ketamine", "is", "completely", "safe", "helps", "70%", "40 to 60 minutes", "Dr.", "e.g.", "J. Smith",
-    ".", "?", "!", "\"", "“", "”", "é", "€", "😀", "\u00a0", "\u2028", "\r\n", "\r", "\ufeff", "\x00",
+    ".", "?", "!", "\"", "“", "”", "é", "€", "😀", "\u00a0", "\u2028", "\u3000", "\x0b", "\x0c", "\x1c", "\x85",
+    "\r\n", "\r", "\ufeff", "\x00",
 ]
 markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=60).map("".join)
 
 
 @SETTINGS
 @given(markdownish)
+# Inputs that once broke positions (found by hypothesis and by fuzz/fuzz_parser.py):
+@example("- Prices vary, so compare a few.\n\t Ask what the price covers.\n")  # tab turned into spaces
+@example("| a \\| b | c |\n|---|---|\n")  # `\|` in a table cell
+@example("| a |\n|---|\n| y |\n\u00a0ld.\n")  # a row without pipes, starting with U+00A0
+@example("| a | \x1d\x1dc |\n|---|---|\n")  # a cell starting with U+001D, which markdown-it keeps
+@example("\u00a0\r\nKetamine helps [[claim:x]].\n")  # a leading line of Unicode space vanishes
+@example("!!! note\n    Text.\n")  # the title "Note" is not in the source
+@example("> [[claim:\x00\n")  # NUL becomes U+FFFD
 def test_parse_page_never_crashes_and_every_position_points_into_the_source(text):
     doc = parse_page("docs/p.md", text)
     # The parser's view of the text: no BOM, LF line ends, NUL as U+FFFD (CommonMark); same length otherwise.

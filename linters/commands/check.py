@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 from ..changes import changed_since
 from ..engine import check_paths, open_project
 from ..errors import UsageError
+from .. import report as report_package
 from ..report import _summary, formats
+
+# A progress bar when a run is long enough to wonder about: many pages to parse, or seconds gone.
+PROGRESS_MIN_PAGES = 200
+PROGRESS_AFTER_SECONDS = 2.0
 
 
 def _date(value: str) -> date:
@@ -36,24 +44,98 @@ def register(sub) -> None:
         action="store_true",
         help="also print counts by rule, suppressions and the exit code's meaning on stderr (and to $GITHUB_STEP_SUMMARY when set)",
     )
+    p.add_argument("--no-cache", action="store_true", help="check every page again instead of reusing results for unchanged pages (.linters-cache/)")
+    p.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="worker processes for large sites (default: one per CPU; 1 = no workers)")
+    p.add_argument("--verbose", "-v", action="store_true", help="say on stderr how many pages were parsed, taken from the cache, and how long it took")
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise UsageError(f"--jobs {value!r}: give a whole number of processes, 1 or more")
+    return n
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr for long runs; nothing in CI, in machine formats, or when the output is not a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.done = 0
+        self.bar = None
+        self.task = None
+
+    def __call__(self, advance: int, total: int) -> None:
+        self.done += advance
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if total < PROGRESS_MIN_PAGES and time.monotonic() - self.started < PROGRESS_AFTER_SECONDS:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            # auto_refresh=False: no drawing thread, so forking the worker processes stays safe
+            self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
+            self.bar.start()
+            self.task = self.bar.add_task("pages", total=total, completed=self.done)
+        else:
+            self.bar.update(self.task, completed=self.done)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _show_progress(args) -> bool:
+    return args.format == "text" and not os.environ.get("CI") and sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def _format(name: str):
+    """The report format called `name`, importing only its module when it is named after it (`json` is json_report)."""
+    for module_name in (name, f"{name}_report"):
+        if not module_name.isidentifier():
+            break
+        try:
+            module = importlib.import_module(f"{report_package.__name__}.{module_name}")
+        except ModuleNotFoundError:
+            continue
+        if getattr(module, "NAME", None) == name and hasattr(module, "render"):
+            return module
     fmts = formats()
-    if args.format not in fmts:
-        raise UsageError(f"unknown format {args.format!r}: use one of {', '.join(sorted(fmts))}")
+    if name not in fmts:
+        raise UsageError(f"unknown format {name!r}: use one of {', '.join(sorted(fmts))}")
+    return fmts[name]
+
+
+def run(args) -> int:
+    module = _format(args.format)
     if args.mode not in ("preview", "publish"):
         raise UsageError(f"unknown mode {args.mode!r}: use preview or publish")
     today = _date(args.today) if args.today else None
-    if args.changed_since is not None:
-        project = open_project(list(args.paths))
-        changes = changed_since(project.root, args.changed_since, project.config.claims_dir)
-        report = check_paths(list(args.paths), mode=args.mode, today=today, project=project, page_filter=changes.page_filter)
-        changes.restrict(report, project.registry)
-    else:
-        report = check_paths(list(args.paths), mode=args.mode, today=today)
-    module = fmts[args.format]
+    options = {"cache": False if args.no_cache else None, "jobs": args.jobs}
+    progress = _ProgressBar(_show_progress(args))
+    try:
+        if args.changed_since is not None:
+            project = open_project(list(args.paths), cache=options["cache"])
+            changes = changed_since(project.root, args.changed_since, project.config.claims_dir)
+            report = check_paths(list(args.paths), mode=args.mode, today=today, project=project, page_filter=changes.page_filter, progress=progress, **options)
+            changes.restrict(report, project.registry)
+        else:
+            report = check_paths(list(args.paths), mode=args.mode, today=today, progress=progress, **options)
+    finally:
+        progress.close()
+    if args.verbose:
+        st = report.stats
+        workers = f" by {st['jobs']} processes" if st.get("jobs", 1) > 1 else ""
+        print(f"checked {st.get('pages', 0)} pages in {st.get('seconds', 0):.2f} s: {st.get('parsed', 0)} parsed{workers}, {st.get('cached', 0)} from the cache", file=sys.stderr)
     if args.output:
         try:
             args.output.write_text(module.render(report), "utf-8")

@@ -8,7 +8,6 @@ characters are code, HTML, link targets, markup or claim tags.
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 import time
@@ -31,11 +30,12 @@ from .sentences import normalise, sentence_spans
 from .suppressions import parse_directive
 
 SPANS_KEY = "_linters_spans"
-DEADLINE_KEY = "_linters_deadline"
+BUDGET_KEY = "_linters_budget"
 LAST_CLOSE_KEY = "_linters_last_close"
 
-# A page that takes longer than this to parse becomes an `invalid-page` finding, not a hang.
-# Ordinary pages take milliseconds; a 200 KB line of `[` takes markdown-it many seconds.
+# A page that takes longer than this to parse (CPU seconds, so a busy machine does not turn
+# a good page into a finding) becomes an `invalid-page` finding, not a hang. Ordinary pages
+# take milliseconds; a 200 KB line of `[` takes markdown-it many seconds.
 PARSE_TIME_LIMIT = 3.0
 
 # markdown-it's own nesting limit (20 in the CommonMark preset) drops the rest of a container
@@ -47,6 +47,22 @@ _CONTAINERS = ("blockquote", "list", "admonition", "tabbed", "deflist")
 
 class ParseTimeout(Exception):
     """Parsing a page ran past its time limit."""
+
+
+class _Budget:
+    """CPU time left for one page. Reading the CPU clock costs ~0.6 µs, so look every 64 steps."""
+
+    __slots__ = ("limit", "steps")
+
+    def __init__(self, seconds: float | None):
+        self.limit = None if seconds is None else time.process_time() + seconds
+        self.steps = 0
+
+    def spend(self) -> None:
+        self.steps += 1
+        if self.limit is not None and not self.steps & 63 and time.process_time() > self.limit:
+            raise ParseTimeout
+
 
 # Kinds of inline source that are not prose.
 _DROP = {"backticks", "html_inline", "image", "autolink", "emphasis", "strikethrough", "claim_tag"}
@@ -66,9 +82,9 @@ def _claim_tag_rule(state: StateInline, silent: bool) -> bool:
 
 def _recording(name: str, fn):
     def rule(state: StateInline, silent: bool) -> bool:
-        deadline = state.env.get(DEADLINE_KEY)
-        if deadline is not None and time.monotonic() > deadline:
-            raise ParseTimeout
+        budget = state.env.get(BUDGET_KEY)
+        if budget is not None:
+            budget.spend()
         start = state.pos
         label_end = -1
         if name in ("link", "image") and not _closes_later(state, start):
@@ -141,8 +157,8 @@ def markdown_parser() -> MarkdownIt:
     return md
 
 
-def _content_columns(doc: Document, content: str, first_line: int, end_line: int | None = None) -> list[int]:
-    """Source offset of the start of each line of an inline token's content."""
+def _inline_offsets(doc: Document, content: str, first_line: int, end_line: int | None = None) -> list[int]:
+    """Source offset of every character of an inline token's content (the lines of a block)."""
     # markdown-it strips a paragraph with str.strip(), so a leading line of only Unicode
     # spaces (U+00A0, U+2028, ...) vanishes from the content: start at the line that holds it.
     head = content.split("\n", 1)[0].strip()
@@ -150,26 +166,46 @@ def _content_columns(doc: Document, content: str, first_line: int, end_line: int
         if head in doc.line_text(first_line + skip + 1):
             first_line += skip
             break
-    starts = []
+    limit = len(doc.source)
+    out: list[int] = []
     for i, cline in enumerate(content.split("\n")):
         line_no = first_line + i + 1
         src = doc.line_text(line_no)
         base = doc.line_offset(line_no)
         want = cline.strip()
         if not want:
-            starts.append(base + len(src))
-            continue
-        lead = len(cline) - len(cline.lstrip())
-        stripped = src.rstrip()
-        body = cline.rstrip()
-        if stripped.endswith(body.lstrip()):
-            col = len(stripped) - len(body.lstrip()) - lead
+            lead, col = 0, len(src)
         else:
-            found = src.find(want)
-            col = (found if found >= 0 else 0) - lead
-        starts.append(base + max(col, 0))
-    return starts
+            # Anchor the first visible character: markdown-it may have turned the line's leading
+            # tab into spaces (a list item's continuation line), so the indentation does not map 1:1.
+            lead = len(cline) - len(cline.lstrip())
+            stripped = src.rstrip()
+            body = cline.rstrip().lstrip()
+            if stripped.endswith(body):
+                col = len(stripped) - len(body)
+            else:
+                found = src.find(want)
+                col = found if found >= 0 else lead
+        anchor = base + col - lead
+        out.extend(_clamped_run(anchor, len(cline) + 1, base, limit))  # +1: the newline
+    return out[: len(content)]
 
+
+def _clamped_run(start: int, count: int, lo: int, hi: int) -> list[int]:
+    """[min(max(start + j, lo), hi) for j in range(count)], built from ranges rather than one number at a time."""
+    if count <= 0:
+        return []
+    if lo > hi:
+        return [hi] * count
+    end = start + count  # exclusive
+    if start >= lo and end - 1 <= hi:
+        return list(range(start, end))
+    below = min(max(lo - start, 0), count)
+    above = min(max(end - (hi + 1), 0), count - below)
+    return [lo] * below + list(range(max(start, lo), min(end, hi + 1))) + [hi] * above
+
+
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit (str.isalnum)
 
 # Characters that start inline markup other than a claim tag: without them, inline
 # parsing cannot change the text, so we skip it (most sentences on a page).
@@ -194,16 +230,46 @@ def _content_offsets(content: str, starts: list[int], limit: int) -> list[int]:
     out: list[int] = []
     for row, line in enumerate(content.split("\n")):
         base = starts[min(row, len(starts) - 1)]
-        out.extend(min(base + i, limit) for i in range(len(line) + 1))
+        out.extend(_clamped_run(base, len(line) + 1, base, limit))
     return out[: len(content)] if content else out
 
 
+def _kept(content: str, offsets_of: list[int], dropped: list[tuple[int, int]], subst: dict[int, str]) -> tuple[str, list[int]]:
+    """The content without its dropped spans, with substitutions in place, and each character's source offset.
+
+    Character i of `content` becomes `subst[i]` (every character of it at offset i) when
+    there is one, else is kept unless a dropped span covers it. Built from slices.
+    """
+    n = len(content)
+    cuts = sorted([(max(a, 0), min(b, n)) for a, b in dropped if min(b, n) > max(a, 0)] + [(i, i + 1) for i in subst if 0 <= i < n])
+    if not cuts:
+        return content, offsets_of[:n]
+    text: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    # a substitution sorts before the cut that removes its own character (kind 0 before 1)
+    events = sorted([(a, 1, b) for a, b in cuts] + [(i, 0, i) for i in subst if 0 <= i < n])
+    for at, kind, b in events:
+        if at > pos:
+            text.append(content[pos:at])
+            offsets.extend(offsets_of[pos:at])
+            pos = at
+        if kind == 0:
+            text.append(subst[at])
+            offsets.extend([offsets_of[at]] * len(subst[at]))
+        else:
+            pos = max(pos, b)
+    text.append(content[pos:])
+    offsets.extend(offsets_of[pos:n])
+    return "".join(text), offsets
+
+
 class _Builder:
-    def __init__(self, doc: Document, deadline: float | None = None):
+    def __init__(self, doc: Document, budget: _Budget | None = None):
         self.doc = doc
         self.heading = ""
         self.pending_suppressions: list[Suppression] = []
-        self.deadline = deadline
+        self.budget = budget or _Budget(None)
 
     def inline(self, token: Token, block: str, source_starts: list[int] | None = None, offsets: list[int] | None = None) -> None:
         content = token.content
@@ -211,14 +277,14 @@ class _Builder:
             return
         if offsets is not None:
             offsets_of = offsets
-        else:
-            if source_starts is None:
-                first_line = token.map[0] if token.map else 0
-                source_starts = _content_columns(self.doc, content, first_line, token.map[1] if token.map else first_line + 1)
+        elif source_starts is not None:
             offsets_of = _content_offsets(content, source_starts, len(self.doc.source))
+        else:
+            first_line = token.map[0] if token.map else 0
+            offsets_of = _inline_offsets(self.doc, content, first_line, token.map[1] if token.map else first_line + 1)
         spans = _plain_spans(content)
         if spans is None:
-            env: dict[str, Any] = {SPANS_KEY: [], DEADLINE_KEY: self.deadline}
+            env: dict[str, Any] = {SPANS_KEY: [], BUDGET_KEY: self.budget}
             children: list[Token] = []
             md = markdown_parser()
             md.inline.parse(content, md, env, children)
@@ -226,39 +292,28 @@ class _Builder:
             claim_ids = iter([t.meta["ids"] for t in _walk(children) if t.type == "claim_tag"])
         else:
             claim_ids = iter([tagsyntax.split_ids(content[a + len(tagsyntax.TAG_OPEN) : b - len(tagsyntax.TAG_CLOSE)]) for _, a, b, _ in spans])
-        keep = [True] * len(content)
+        dropped: list[tuple[int, int]] = []
         subst: dict[int, str] = {}
         tags: list[tuple[int, int, tuple[str, ...], str]] = []
         for name, start, end, label_end in spans:
             if name in _DROP:
-                keep[start:end] = [False] * (end - start)
+                dropped.append((start, end))
                 if name == "claim_tag":
                     tags.append((start, end, tuple(next(claim_ids, ())), content[start:end]))
                 elif name == "html_inline":
                     self._inline_html(content[start:end], offsets_of[start])
             elif name == "link":
-                keep[start] = False
-                lo = max(label_end, start)
-                keep[lo:end] = [False] * (end - lo)
+                dropped.append((start, start + 1))
+                dropped.append((max(label_end, start), end))
             elif name == "newline":
-                keep[start:end] = [False] * (end - start)
+                dropped.append((start, end))
                 subst[start] = " "
             elif name == "escape":
-                keep[start] = False
+                dropped.append((start, start + 1))
             elif name == "entity":
-                keep[start:end] = [False] * (end - start)
+                dropped.append((start, end))
                 subst[start] = html.unescape(content[start:end])
-        chars: list[str] = []
-        offsets: list[int] = []
-        for i, ch in enumerate(content):
-            if i in subst:
-                for sub in subst[i]:
-                    chars.append(sub)
-                    offsets.append(offsets_of[i])
-            elif keep[i]:
-                chars.append(" " if ch == "\n" else ch)
-                offsets.append(offsets_of[i])
-        text, text_offsets = normalise(chars, offsets)
+        text, text_offsets = normalise(*_kept(content, offsets_of, dropped, subst))
         claim_tags = []
         for start, end, ids, raw in tags:
             off = offsets_of[start]
@@ -317,7 +372,7 @@ class _Builder:
         spans = sentence_spans(text) if block != "heading" else [(0, len(text))]
         made: list[tuple[Sentence, int]] = []
         for s, e in spans:
-            if not any(ch.isalnum() for ch in text[s:e]):
+            if not _ALNUM.search(text, s, e):
                 continue
             line, col = self.doc.position(offsets[s])
             sentence = Sentence(
@@ -368,7 +423,7 @@ def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIM
     doc = Document(path=path, source=source)
     md = markdown_parser()
     tokens = md.parse(source, {})
-    builder = _Builder(doc, None if time_limit is None else time.monotonic() + time_limit)
+    builder = _Builder(doc, _Budget(time_limit))
     current: list[Token] = []
     try:
         _build(doc, tokens, builder, current)
@@ -394,8 +449,15 @@ def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIM
 
 def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[Token]) -> None:
     stack: list[str] = []
+    cell = 0  # which cell of its table row an inline token is
+    pipes: dict[int, list[int]] = {}  # a row's cell borders, found once per row
     for i, tok in enumerate(tokens):
         current[:] = [tok]
+        builder.budget.spend()
+        if tok.type == "tr_open":
+            cell = 0
+        elif tok.type in ("th_open", "td_open"):
+            cell += 1
         if tok.type == "front_matter":
             parse_front_matter(doc, tok)
             continue
@@ -421,7 +483,7 @@ def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[
         if prev == "heading_open":
             builder.inline(tok, "heading")
         elif prev in ("th_open", "td_open"):
-            builder.inline(tok, "table_cell", offsets=_cell_offsets(doc, tok, tokens, i))
+            builder.inline(tok, "table_cell", offsets=_cell_offsets(doc, tok, cell, pipes))
         elif prev == "admonition_title_open":
             if stack and stack[-1] == "tab":
                 tok = tok.copy(content=_tab_title(tok, tokens, i))
@@ -476,24 +538,23 @@ def _malformed_tags(doc: Document) -> None:
             at = sentence.text.find(tagsyntax.TAG_OPEN, at + 1)
 
 
-def _cell_offsets(doc: Document, tok: Token, tokens: list[Token], i: int) -> list[int]:
+def _cell_offsets(doc: Document, tok: Token, cell: int, pipes_by_row: dict[int, list[int]]) -> list[int]:
+    """Source offset of each character of the `cell`-th cell (1-based) of a table row."""
     # markdown-it gives the row's lines, not the cell's column: find this cell in its row.
     row_line = tok.map[0] + 1 if tok.map else 1
     src = doc.line_text(row_line)
-    cells_before = 0
-    j = i - 1
-    while j >= 0 and tokens[j].type != "tr_open":
-        if tokens[j].type in ("th_open", "td_open"):
-            cells_before += 1
-        j -= 1
-    pipes = [m.start() for m in re.finditer(r"(?<!\\)\|", src)]
+    if row_line not in pipes_by_row:
+        pipes_by_row[row_line] = [m.start() for m in re.finditer(r"(?<!\\)\|", src)]
+    pipes = pipes_by_row[row_line]
     lead = 1 if src.lstrip().startswith("|") else 0
-    idx = cells_before - 2 + lead  # cells_before counts this cell too
+    idx = cell - 2 + lead
     cell_start = pipes[idx] + 1 if 0 <= idx < len(pipes) else 0
     # The cell's text is its source with `\|` read as `|`: walk both, skipping those backslashes.
     base = doc.line_offset(row_line)
     j = cell_start
-    while j < len(src) and src[j] in " \t":
+    # Skip the spaces markdown-it trimmed off the cell (its set: U+00A0 yes, U+001D no).
+    first = tok.content[:1]
+    while j < len(src) and src[j] != first and src[j].isspace():
         j += 1
     offsets = []
     for ch in tok.content:

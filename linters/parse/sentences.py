@@ -54,27 +54,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def normalise(chars: list[str], offsets: list[int]) -> tuple[str, list[int]]:
+_SPACES = re.compile(r"\s+")
+_TIGHT = frozenset(".,;:!?)")  # no space before these
+
+
+def normalise(chars, offsets: list[int]) -> tuple[str, list[int]]:
     """Collapse whitespace runs and drop spaces before punctuation, keeping offsets aligned.
 
     Removing a claim tag or a code span leaves gaps ("40 minutes ."); a sentence
-    should read as the writer meant it ("40 minutes.").
+    should read as the writer meant it ("40 minutes."). A run of whitespace becomes
+    one space at the offset of its first character; a run at either end, or before
+    one of `.,;:!?)`, goes. Works on slices of the text, not character by character.
     """
-    out_c: list[str] = []
-    out_o: list[int] = []
-    for ch, off in zip(chars, offsets):
-        if ch.isspace():
-            if not out_c or out_c[-1] == " ":
-                continue
-            out_c.append(" ")
-            out_o.append(off)
-            continue
-        if ch in ".,;:!?)" and out_c and out_c[-1] == " ":
-            out_c.pop()
-            out_o.pop()
-        out_c.append(ch)
-        out_o.append(off)
-    while out_c and out_c[-1] == " ":
-        out_c.pop()
-        out_o.pop()
-    return "".join(out_c), out_o
+    text = chars if isinstance(chars, str) else "".join(chars)
+    out: list[str] = []
+    out_offsets: list[int] = []
+    pos = 0
+    end = len(text)
+    for m in _SPACES.finditer(text):
+        a, b = m.span()
+        out.append(text[pos:a])
+        out_offsets.extend(offsets[pos:a])
+        if a > 0 and b < end and text[b] not in _TIGHT:
+            out.append(" ")
+            out_offsets.append(offsets[a])
+        pos = b
+    out.append(text[pos:])
+    out_offsets.extend(offsets[pos:end])
+    return "".join(out), out_offsets
