@@ -28,6 +28,12 @@ publish: setup
 serve: setup
 	$(VENV)/bin/invoke serve
 
+# Time the check against proselint, Vale and mkdocs build on generated 1,000- and 10,000-page sites
+# (about half an hour; BENCH="--quick" for a few minutes). Results: benchmarks/results.md.
+BENCH ?=
+bench: setup
+	$(PY) benchmarks/run.py $(BENCH)
+
 # Fuzz the parser, tag syntax and range grammar: RUNS inputs each (scripts/fuzz.sh installs atheris).
 RUNS ?= 100000
 fuzz: setup

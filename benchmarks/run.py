@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -52,9 +53,19 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from make_corpus import make_corpus  # noqa: E402
 
 PY = sys.executable
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "0"}
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 ENV.pop("CI", None)
 EDIT_PAGE = "docs/clinic-0000/what-to-expect.md"
+
+
+def snapshot_package() -> Path:
+    """A copy of the `linters` package that every timed process imports (PYTHONPATH comes before
+    the editable install), so edits to the tree during a long run neither mix two versions nor
+    change the cache's code key between a run that fills the cache and one that reads it."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-linters-"))
+    shutil.copytree(REPO / "linters", folder / "linters", ignore=shutil.ignore_patterns("__pycache__"))
+    ENV["PYTHONPATH"] = os.pathsep.join([str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return folder
 
 
 @dataclass
@@ -65,6 +76,12 @@ class Run:
     tree_mb: float  # peak PSS of the process and its children together
     code: int
     stderr: str = ""
+
+    @property
+    def parsed(self) -> int | None:
+        """Pages the check parsed, from its --verbose line."""
+        m = re.search(r"pages in [\d.]+ s: (\d+) parsed", self.stderr)
+        return int(m.group(1)) if m else None
 
 
 @dataclass
@@ -155,7 +172,15 @@ def best(n: int, make_run, before=None) -> Best:
 
 
 def check_cmd(*extra: str) -> list[str]:
-    return [PY, "-m", "linters", "check", *extra]
+    return [PY, "-m", "linters", "check", "--verbose", *extra]
+
+
+def checked(run: Run, what: str, parsed: int | None = None) -> Run:
+    """A check run that worked, and parsed as many pages as the case means (all, none, one)."""
+    _ok(run, what)
+    if parsed is not None and run.parsed != parsed:
+        raise SystemExit(f"{what}: expected {parsed} pages parsed, the check says {run.parsed}: {run.stderr.strip()[-300:]}")
+    return run
 
 
 def _ok(run: Run, what: str) -> Run:
@@ -255,7 +280,6 @@ def serve_probe(root: Path, config: str, page: str, rebuilds: int) -> dict:
 CACHE_PROBE = r'''
 import pickle, sqlite3, sys, time, gc
 from pathlib import Path
-sys.path.insert(0, sys.argv[2])
 import linters.engine  # noqa: F401  (the classes the entries are made of)
 db = sqlite3.connect(Path(sys.argv[1]) / ".linters-cache" / "results.sqlite")
 size = sum(len(v) for (v,) in db.execute("SELECT value FROM entries"))
@@ -270,7 +294,9 @@ print(len(values), size, read - start, done - read)
 
 
 def cache_probe(root: Path) -> tuple[int, int, float, float]:
-    proc = subprocess.run([PY, "-c", CACHE_PROBE, str(root), str(REPO)], capture_output=True, text=True, env=ENV, timeout=600)
+    proc = subprocess.run([PY, "-c", CACHE_PROBE, str(root)], capture_output=True, text=True, env=ENV, timeout=600)
+    if proc.returncode != 0:
+        raise SystemExit(f"cache probe failed: {proc.stderr.strip()[-500:]}")
     n, size, read, load = proc.stdout.split()
     return int(n), int(size), float(read), float(load)
 
@@ -288,20 +314,20 @@ def bench_size(n: int, args, out: dict) -> None:
     res: dict = {"pages": pages, "corpus_mb": size_mb}
     out[n] = res
     cache = root / ".linters-cache"
-    R = args.repeat
+    R = args.repeat if n <= 2000 else min(args.repeat, 2)  # a cold run of 10,000 pages takes minutes
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     print(f"[{n}] check cold ...", flush=True)
-    res["cold"] = best(R, lambda: _ok(measure(check_cmd("--format", "json", *jobs), root), "cold check"), before=clear_cache)
-    res["cold_serial"] = best(1 if n > 2000 else R, lambda: _ok(measure(check_cmd("--format", "json", "--jobs", "1"), root), "cold serial check"), before=clear_cache)
+    res["cold"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "cold check", pages), before=clear_cache)
+    res["cold_serial"] = best(1 if n > 2000 else R, lambda: checked(measure(check_cmd("--format", "json", "--jobs", "1"), root), "cold serial check", pages), before=clear_cache)
     print(f"[{n}] check warm ...", flush=True)
     _ok(measure(check_cmd("--format", "json", *jobs), root), "filling the cache")
-    res["warm"] = best(R, lambda: _ok(measure(check_cmd("--format", "json", *jobs), root), "warm check"))
-    res["warm_text"] = best(R, lambda: _ok(measure(check_cmd("--format", "text", *jobs), root), "warm check (text)"))
-    res["warm_github"] = best(R, lambda: _ok(measure(check_cmd("--format", "github", *jobs), root), "warm check (github)"))
+    res["warm"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "warm check", 0))
+    res["warm_text"] = best(R, lambda: checked(measure(check_cmd("--format", "text", *jobs), root), "warm check (text)", 0))
+    res["warm_github"] = best(R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "warm check (github)", 0))
     page = root / EDIT_PAGE
     original = page.read_text("utf-8")
     edits = iter(range(10_000))
@@ -310,8 +336,8 @@ def bench_size(n: int, args, out: dict) -> None:
         page.write_text(original + f"\nThe clinic added this note, number {next(edits)}.\n", "utf-8")
 
     try:
-        res["edit"] = best(R, lambda: _ok(measure(check_cmd("--format", "json", *jobs), root), "check after an edit"), before=edit)
-        res["edit_github"] = best(R, lambda: _ok(measure(check_cmd("--format", "github", *jobs), root), "check after an edit"), before=edit)
+        res["edit"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "check after an edit", 1), before=edit)
+        res["edit_github"] = best(R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "check after an edit", 1), before=edit)
     finally:
         page.write_text(original, "utf-8")
     _ok(measure(check_cmd("--format", "json", *jobs), root), "back to the original page")
@@ -322,11 +348,12 @@ def bench_size(n: int, args, out: dict) -> None:
 
         vale = find_vale(REPO)
         if vale.path:
+            ENV["VALE_BIN"] = vale.path  # the corpus has no .tools/bin of its own
             print(f"[{n}] Vale ...", flush=True)
             res["vale_alone"] = best(min(R, 2), lambda: measure([vale.path, "--no-global", "--output=JSON", f"--config={root / '.vale.ini'}", "docs"], root))
             _set_vale(root, "required")
             try:
-                res["cold_vale"] = best(min(R, 2), lambda: _ok(measure(check_cmd("--format", "json", "--no-cache", *jobs), root), "check with Vale"))
+                res["cold_vale"] = best(min(R, 2), lambda: checked(measure(check_cmd("--format", "json", "--no-cache", *jobs), root), "check with Vale", pages))
             finally:
                 _set_vale(root, "off")
         else:
@@ -412,7 +439,7 @@ def report(out: dict, info: dict, args) -> str:
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in info.items()],
         "",
-        f"Times are the best of {args.repeat} runs (proselint, Vale: of {min(args.repeat, 2)}; mkdocs: of {args.mkdocs_repeat}). "
+        f"Times are the best of {args.repeat} runs (above 2,000 pages, proselint and Vale: of {min(args.repeat, 2)}; mkdocs: of {args.mkdocs_repeat}). "
         "CPU is user + system time of the process and its worker processes. The machine is shared, so wall times vary with its load; "
         "CPU times are steadier. Memory: peak RSS of the largest process, and peak PSS of the whole process tree (workers included, shared pages counted once).",
         "",
@@ -497,11 +524,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.pages, args.repeat, args.serve_rebuilds = [200], 1, 1
     info = machine()
+    snapshot = snapshot_package()
+    info["code"] = f"a copy of linters/ taken at the start ({subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=REPO, capture_output=True, text=True).stdout.strip()} + working tree)"
     out: dict = {}
     for n in args.pages:
         bench_size(n, args, out)
     repo_serve(args, out)
     info["load at the end"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    shutil.rmtree(snapshot, ignore_errors=True)
     text = report(out, info, args)
     print()
     print(text)

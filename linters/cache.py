@@ -17,8 +17,8 @@ Storage is one SQLite file (`.linters-cache/results.sqlite`, git-ignored):
 one row per page result, pickled. SQLite gives atomic writes and safe
 concurrent use (a `mkdocs serve` and a command-line check at the same time).
 The cache is a speed-up and never a reason to fail: a corrupt entry is read as
-a miss, a corrupt or locked database is set aside or skipped. Rows not used
-for `KEEP_DAYS` days are dropped. The folder belongs to the project and is
+a miss, a corrupt or locked database is deleted or skipped. Only the results
+of the last few run keys are kept, and none unused for `KEEP_DAYS` days. The folder belongs to the project and is
 read only by this tool; like any pickle, do not load a cache folder from
 someone you do not trust.
 """
@@ -38,6 +38,7 @@ from typing import Any, Iterable
 FORMAT = 1  # bump when the cached value's shape changes
 FILE_NAME = "results.sqlite"
 KEEP_DAYS = 14
+KEEP_GROUPS = 6  # runs kept: preview and publish, a registry or two, and the ones before
 _BATCH = 500  # keys per SELECT (SQLite's limit on bound parameters is 999 in old builds)
 PACKAGE = Path(__file__).resolve().parent
 
@@ -81,26 +82,46 @@ def files_key(paths: Iterable[Path]) -> str:
     return digest(*parts)
 
 
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, grp TEXT NOT NULL, used INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS entries_grp ON entries (grp)",
+    "CREATE TABLE IF NOT EXISTS groups (grp TEXT PRIMARY KEY, last REAL NOT NULL)",
+)
+
+
 class ResultCache:
-    """Pickled values by key in one SQLite file. Every failure is a miss, never an exception."""
+    """Pickled values by key in one SQLite file. Every failure is a miss, never an exception.
+
+    Each value belongs to a group (a run key: the results of one code, registry, config,
+    mode and date). Only the KEEP_GROUPS groups used last are kept, so editing the code
+    or the registry all day does not fill the disk; rows unused for KEEP_DAYS days go too.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.path = folder / FILE_NAME
         self._db: sqlite3.Connection | None = None
         self._broken = False
+        self._wrote = False
         self.today = int(time.time() // 86400)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        columns = [row[1] for row in db.execute("PRAGMA table_info(entries)")]
+        if columns and "grp" not in columns:  # a cache from an older version of this tool
+            db.execute("DROP TABLE entries")
+        for statement in _SCHEMA:
+            db.execute(statement)
+        return db
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self._broken:
             return self._db
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, used INTEGER NOT NULL)")
-            self._db = db
+            self._db = self._open()
         except sqlite3.DatabaseError:
             self._set_aside()
         except OSError:
@@ -108,7 +129,7 @@ class ResultCache:
         return self._db
 
     def _set_aside(self) -> None:
-        """A database SQLite cannot read: move it out of the way once and start afresh."""
+        """A database SQLite cannot read: delete it once and start afresh."""
         if self._db is not None:
             try:
                 self._db.close()
@@ -121,17 +142,12 @@ class ResultCache:
         try:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
-        except OSError:
-            return
-        self._broken = False
-        try:
-            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, used INTEGER NOT NULL)")
-            self._db = db
+            self._db = self._open()
+            self._broken = False
         except (sqlite3.Error, OSError):
-            self._broken = True
+            self._db = None
 
-    def get_many(self, keys: list[str]) -> dict[str, Any]:
+    def get_many(self, keys: list[str], group: str = "") -> dict[str, Any]:
         """The entries found; a key whose value cannot be read is left out (a miss)."""
         db = self._connect()
         found: dict[str, Any] = {}
@@ -153,34 +169,38 @@ class ResultCache:
             self._set_aside()
             return {}
         if stale:
-            self._touch(stale)
+            self._write(lambda db: db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(self.today, k) for k in stale]))
+        if found and group:
+            self._mark(group)
         return found
 
-    def get(self, key: str) -> Any | None:
-        return self.get_many([key]).get(key)
+    def get(self, key: str, group: str = "") -> Any | None:
+        return self.get_many([key], group).get(key)
 
-    def put_many(self, items: dict[str, Any]) -> None:
-        db = self._connect()
-        if db is None or not items:
+    def put_many(self, items: dict[str, Any], group: str = "") -> None:
+        if not items or self._connect() is None:
             return
         rows = []
         for key, value in items.items():
             try:
-                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), self.today))
+                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), group, self.today))
             except Exception:  # a rule returned something that cannot be pickled: not cached
                 continue
-        self._write(
-            lambda db: (
-                db.executemany("INSERT OR REPLACE INTO entries (key, value, used) VALUES (?, ?, ?)", rows),
-                db.execute("DELETE FROM entries WHERE used < ?", (self.today - KEEP_DAYS,)),
-            )
-        )
+        self._write(lambda db: db.executemany("INSERT OR REPLACE INTO entries (key, value, grp, used) VALUES (?, ?, ?, ?)", rows))
+        self._mark(group)
+        self._wrote = True
 
-    def put(self, key: str, value: Any) -> None:
-        self.put_many({key: value})
+    def put(self, key: str, value: Any, group: str = "") -> None:
+        self.put_many({key: value}, group)
 
-    def _touch(self, keys: list[str]) -> None:
-        self._write(lambda db: db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(self.today, k) for k in keys]))
+    def _mark(self, group: str) -> None:
+        self._write(lambda db: db.execute("INSERT OR REPLACE INTO groups (grp, last) VALUES (?, ?)", (group, time.time())))
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        keep = [g for (g,) in db.execute("SELECT grp FROM groups ORDER BY last DESC LIMIT ?", (KEEP_GROUPS,))]
+        marks = ",".join("?" * len(keep))
+        db.execute(f"DELETE FROM entries WHERE grp NOT IN ({marks}) OR used < ?", (*keep, self.today - KEEP_DAYS))
+        db.execute(f"DELETE FROM groups WHERE grp NOT IN ({marks})", keep)
 
     def _write(self, change) -> None:
         """One transaction; a lock held by another run past the timeout means this run's results are not kept."""
@@ -202,6 +222,8 @@ class ResultCache:
 
     def close(self) -> None:
         if self._db is not None:
+            if self._wrote:
+                self._write(self._prune)
             try:
                 self._db.close()
             except sqlite3.Error:
@@ -220,27 +242,27 @@ class MemoryCache:
         self.backing: ResultCache | None = None
         self._asked: set[str] = set()
 
-    def get_many(self, keys: list[str]) -> dict[str, Any]:
+    def get_many(self, keys: list[str], group: str = "") -> dict[str, Any]:
         self._asked.update(keys)
         found = {k: self.entries[k] for k in keys if k in self.entries}
         missing = [k for k in keys if k not in found]
         if missing and self.backing is not None:
-            more = self.backing.get_many(missing)
+            more = self.backing.get_many(missing, group)
             self.entries.update(more)
             found.update(more)
         return found
 
-    def get(self, key: str) -> Any | None:
-        return self.get_many([key]).get(key)
+    def get(self, key: str, group: str = "") -> Any | None:
+        return self.get_many([key], group).get(key)
 
-    def put_many(self, items: dict[str, Any]) -> None:
+    def put_many(self, items: dict[str, Any], group: str = "") -> None:
         self._asked.update(items)
         self.entries.update(items)
         if self.backing is not None:
-            self.backing.put_many(items)
+            self.backing.put_many(items, group)
 
-    def put(self, key: str, value: Any) -> None:
-        self.put_many({key: value})
+    def put(self, key: str, value: Any, group: str = "") -> None:
+        self.put_many({key: value}, group)
 
     def close(self) -> None:
         """End of a run: forget what it did not use."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -108,11 +109,11 @@ def _registry(root: Path, config: Config, cache: bool) -> Registry:
     key = digest("registry", code_key(), str(root.resolve()), config.claims_dir, files_key(registry_files(root, config)))
     store = ResultCache(root / config.cache_dir)
     try:
-        found = store.get(key)
+        found = store.get(key, "registry")
         if type(found).__name__ == "Registry":
             return found
         registry = load_registry(root, config.claims_dir)
-        store.put(key, registry)
+        store.put(key, registry, "registry")
         return registry
     finally:
         store.close()
@@ -219,13 +220,14 @@ def finish(
     documents: list | None = None,
     docs: list[Document] | None = None,
     store=None,
-    corpus_key: str | None = None,
+    corpus_key: tuple[str, str] | None = None,
 ) -> Report:
     """The cross-page rules over the pages' results, then suppressions: the report.
 
     `docs` are needed only by a cross-page rule without `collect` (it reads whole pages).
-    With a `store` and a `corpus_key` (the run key and every page's key), the cross-page
-    rules' findings are reused when no page changed.
+    With a `store` and a `corpus_key` (from `check_sources`: a key made of the run key and
+    every page's key, and the run key), the cross-page rules' findings are reused when no
+    page changed.
     """
     report = Report(root=project.root, mode=ctx.mode, documents=list(results) if documents is None else documents)
     raw: list[Finding] = list(project.registry.problems)
@@ -235,7 +237,8 @@ def finish(
     by_doc = {doc.path: doc for doc in docs or []}
     corpus = [r for r in rules if r.scope == "corpus"]
     cacheable = [r for r in corpus if r.collect is not None and r.id not in UNCACHED_CORPUS_RULES] if store is not None and corpus_key else []
-    reused = store.get(corpus_key) if cacheable else None
+    key, group = corpus_key or ("", "")
+    reused = store.get(key, group) if cacheable else None
     if not (isinstance(reused, dict) and all(r.id in reused for r in cacheable)):
         reused = None
     kept: dict[str, tuple[list[Finding], list[str]]] = {}
@@ -254,7 +257,7 @@ def finish(
             kept[rule.id] = (found, notes[before:])
         raw.extend(found)
     if cacheable and reused is None:
-        store.put(corpus_key, {r.id: kept[r.id] for r in cacheable})
+        store.put(key, {r.id: kept[r.id] for r in cacheable}, group)
     for note in [n for r in results for n in r.notes] + list(ctx.extra.get("notes", [])):
         if note not in report.notes:
             report.notes.append(note)
@@ -283,6 +286,7 @@ def _suppression_for(suppressions: list[Suppression] | None, finding: Finding):
 
 # Below this many pages to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 200
+WARM_UP_PAGES = 8  # checked before the workers start, so they inherit what the rules load on first use
 
 
 def default_jobs() -> int:
@@ -350,14 +354,15 @@ def check_sources(
     progress: Progress | None = None,
     page_filter: set[str] | None = None,
     documents: dict[str, Document] | None = None,
-) -> tuple[dict[str, PageResult], str | None, dict[str, int]]:
+) -> tuple[dict[str, PageResult], tuple[str, str] | None, dict[str, int]]:
     """A PageResult for each page, given as (path, its bytes, or a Document for a page that could not be read).
 
     Unchanged pages come from `store` (a `linters.cache` store); the rest are parsed and
     checked, by worker processes when there are many. `documents`, when given, is filled
     with every page's parsed Document (the ones already in it are used, not parsed again);
     this process parses them while the workers check. Returns (results by path, in the
-    given order; the key of the cross-page rules' output, or None without a store; stats).
+    given order; where the cross-page rules' output is kept, for `finish`, or None
+    without a store; stats).
     """
 
     def wanted(rel: str) -> bool:
@@ -380,7 +385,7 @@ def check_sources(
         run = run_key(project, rules, ctx)
         keys = {rel: digest(run, rel, data) for rel, data in todo}
         with gc_paused():
-            found = store.get_many(list(keys.values()))
+            found = store.get_many(list(keys.values()), run)
         for rel, _data in todo:
             hit = found.get(keys[rel])
             if isinstance(hit, PageResult) and hit.path == rel and hit.complete:
@@ -405,10 +410,10 @@ def check_sources(
     ordered = {rel: results[rel] for rel, _ in sources}
     corpus_key = None
     if store is not None:
-        store.put_many({keys[rel]: r for rel, r in fresh.items() if r.complete})
+        store.put_many({keys[rel]: r for rel, r in fresh.items() if r.complete}, run)
         # The cross-page rules' output depends on every page: on the run key and all page keys.
         page_keys = [keys.get(rel) or digest("unreadable", rel, *(f.message for f in ordered[rel].problems)) for rel in ordered]
-        corpus_key = digest(run, "corpus", *page_keys)
+        corpus_key = (digest(run, "corpus", *page_keys), run)
     return ordered, corpus_key, {"pages": len(ordered), "parsed": len(fresh), "cached": hits, "jobs": jobs}
 
 
@@ -483,18 +488,19 @@ def _check_parallel(todo, project, rules, ctx, wanted, jobs: int, progress, mean
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    # Check a first chunk here before starting the workers: it loads what the rules load once
+    # Check a few pages here before starting the workers: it loads what the rules load once
     # (unit registry, dictionaries, compiled patterns), and forked workers inherit it.
     size = max(4, min(64, len(todo) // (jobs * 8)))
-    first, rest = todo[:size], todo[size:]
+    first, rest = todo[:WARM_UP_PAGES], todo[WARM_UP_PAGES:]
     out = _check_serial(first, rules, ctx, wanted, None, documents)
     if progress is not None:
         progress(len(first), len(todo))
     page_filter = None
     if any(not wanted(rel) for rel, _ in todo):
         page_filter = {rel for rel, _ in todo if wanted(rel)}
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # fork on Linux: workers start at once, with the rules' loaded state; elsewhere the platform's
+    # default (spawn), where each worker loads it again.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(project, [r.id for r in rules], ctx.mode, ctx.today, page_filter)) as pool:
         pending = {pool.submit(_worker_check, chunk) for chunk in chunks}

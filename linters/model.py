@@ -10,7 +10,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """The other side of a finding (a contradiction names both places)."""
 
@@ -19,7 +19,7 @@ class Related:
     excerpt: str
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large site's report holds hundreds of thousands
 class Finding:
     """One problem at one place. The JSON report is a list of these (contract)."""
 
@@ -72,7 +72,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimTag:
     """`[[claim:a, b]]` at a place in the source. `ids` may hold invalid ids; rules report them."""
 
@@ -109,7 +109,7 @@ class Sentence:
         return self.text.rstrip().rstrip("\"'”’)").endswith("?")
 
 
-@dataclass
+@dataclass(slots=True)
 class Suppression:
     """`<!-- linters: disable-next RULE reason="..." -->`: silences RULE on the next block."""
 

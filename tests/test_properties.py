@@ -31,7 +31,7 @@ FRAGMENTS = [
     "[", "]", "(", ")", "[link](http://example.org)", "![img](a.png)", "<http://x.y>", "http://x.y", "*", "**", "_",
     "~~", "\\", "\\[", "&amp;", "&lt;", "&", "&#91;", "<b>", "</b>", "<div>", "</div>",
     "Ketamine", "is", "completely", "safe", "helps", "70%", "40 to 60 minutes", "Dr.", "e.g.", "J. Smith",
-    ".", "?", "!", "\"", "“", "”", "é", "€", "😀", "\u00a0", "\u2028", "\u3000", "\x0b", "\x0c", "\x1c", "\x85",
+    ".", "?", "!", "\"", "“", "”", "é", "€", "😀", "\u00a0", "\u2028", "\u3000", "\x0b", "\x0c", "\x1c", "\x1d", "\x1f", "\x85",
     "\r\n", "\r", "\ufeff", "\x00",
 ]
 markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=60).map("".join)
@@ -44,6 +44,7 @@ markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)
 @example("| a \\| b | c |\n|---|---|\n")  # `\|` in a table cell
 @example("| a |\n|---|\n| y |\n\u00a0ld.\n")  # a row without pipes, starting with U+00A0
 @example("| a | \x1d\x1dc |\n|---|---|\n")  # a cell starting with U+001D, which markdown-it keeps
+@example("| a | c |\n|---|---|\n\x1f|1.5|\n")  # a row starting with U+001F: its first cell is not empty
 @example("\u00a0\r\nKetamine helps [[claim:x]].\n")  # a leading line of Unicode space vanishes
 @example("!!! note\n    Text.\n")  # the title "Note" is not in the source
 @example("> [[claim:\x00\n")  # NUL becomes U+FFFD

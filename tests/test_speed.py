@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sqlite3
+import time
 from datetime import date
 from pathlib import Path
 
@@ -355,3 +356,17 @@ def test_normalising_by_slices_matches_the_character_by_character_definition(tex
 @given(st.integers(-5, 30), st.integers(0, 12), st.integers(-5, 30), st.integers(-5, 30))
 def test_a_clamped_run_matches_clamping_each_number(start, count, lo, hi):
     assert page_module._clamped_run(start, count, lo, hi) == [min(max(start + j, lo), hi) for j in range(count)]
+
+
+def test_the_cache_keeps_only_the_last_few_runs(tmp_path, monkeypatch):
+    from linters import cache
+
+    monkeypatch.setattr(cache, "KEEP_GROUPS", 2)
+    store = ResultCache(tmp_path)
+    for run in ("r1", "r2", "r3"):
+        store.put_many({f"{run}-a": 1, f"{run}-b": 2}, run)
+        time.sleep(0.01)  # groups are ordered by when they were last used
+    store.close()
+    store = ResultCache(tmp_path)
+    assert store.get_many(["r1-a", "r2-a", "r3-a"]) == {"r2-a": 1, "r3-a": 1}
+    store.close()

@@ -18,6 +18,11 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+
+try:  # the whitespace markdown-it trims (CommonMark's, not str.strip()'s); older versions used str.strip
+    from markdown_it.common.utils import mdTrim as _md_trim
+except ImportError:  # pragma: no cover - markdown-it-py < 4
+    _md_trim = str.strip
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.admon import index as admon_index
 from mdit_py_plugins.deflist import deflist_plugin
@@ -546,7 +551,7 @@ def _cell_offsets(doc: Document, tok: Token, cell: int, pipes_by_row: dict[int, 
     if row_line not in pipes_by_row:
         pipes_by_row[row_line] = [m.start() for m in re.finditer(r"(?<!\\)\|", src)]
     pipes = pipes_by_row[row_line]
-    lead = 1 if src.lstrip().startswith("|") else 0
+    lead = 1 if _md_trim(src).startswith("|") else 0
     idx = cell - 2 + lead
     cell_start = pipes[idx] + 1 if 0 <= idx < len(pipes) else 0
     # The cell's text is its source with `\|` read as `|`: walk both, skipping those backslashes.
