@@ -48,6 +48,7 @@ markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)
 @example("\u00a0\r\nKetamine helps [[claim:x]].\n")  # a leading line of Unicode space vanishes
 @example("!!! note\n    Text.\n")  # the title "Note" is not in the source
 @example("> [[claim:\x00\n")  # NUL becomes U+FFFD
+@example("Look ![alt [[claim:a]]](x.png) then [[claim:b]].\n")  # alt text is parsed as a text of its own
 def test_parse_page_never_crashes_and_every_position_points_into_the_source(text):
     doc = parse_page("docs/p.md", text)
     # The parser's view of the text: no BOM, LF line ends, NUL as U+FFFD (CommonMark); same length otherwise.

@@ -35,6 +35,7 @@ from .sentences import normalise, sentence_spans
 from .suppressions import parse_directive
 
 SPANS_KEY = "_linters_spans"
+SRC_KEY = "_linters_src"  # the text the spans are offsets into
 BUDGET_KEY = "_linters_budget"
 LAST_CLOSE_KEY = "_linters_last_close"
 
@@ -102,7 +103,7 @@ def _recording(name: str, fn):
             label_end = state.md.helpers.parseLinkLabel(state, start, True)
             state.pos = end
         if ok and not silent:
-            spans = state.env.get(SPANS_KEY)
+            spans = state.env.get(SPANS_KEY) if state.src is state.env.get(SRC_KEY) else None
             if spans is not None:
                 spans.append((name, start, state.pos, label_end))
         return ok
@@ -289,14 +290,12 @@ class _Builder:
             offsets_of = _inline_offsets(self.doc, content, first_line, token.map[1] if token.map else first_line + 1)
         spans = _plain_spans(content)
         if spans is None:
-            env: dict[str, Any] = {SPANS_KEY: [], BUDGET_KEY: self.budget}
-            children: list[Token] = []
+            # An image's alt text is parsed as a text of its own, sharing `env`: only spans of
+            # `content` itself are recorded (a tag in alt text is part of the image, not a tag).
+            env: dict[str, Any] = {SPANS_KEY: [], SRC_KEY: content, BUDGET_KEY: self.budget}
             md = markdown_parser()
-            md.inline.parse(content, md, env, children)
+            md.inline.parse(content, md, env, [])
             spans = env[SPANS_KEY]
-            claim_ids = iter([t.meta["ids"] for t in _walk(children) if t.type == "claim_tag"])
-        else:
-            claim_ids = iter([tagsyntax.split_ids(content[a + len(tagsyntax.TAG_OPEN) : b - len(tagsyntax.TAG_CLOSE)]) for _, a, b, _ in spans])
         dropped: list[tuple[int, int]] = []
         subst: dict[int, str] = {}
         tags: list[tuple[int, int, tuple[str, ...], str]] = []
@@ -304,7 +303,8 @@ class _Builder:
             if name in _DROP:
                 dropped.append((start, end))
                 if name == "claim_tag":
-                    tags.append((start, end, tuple(next(claim_ids, ())), content[start:end]))
+                    raw = content[start:end]
+                    tags.append((start, end, tagsyntax.split_ids(raw[len(tagsyntax.TAG_OPEN) : -len(tagsyntax.TAG_CLOSE)]), raw))
                 elif name == "html_inline":
                     self._inline_html(content[start:end], offsets_of[start])
             elif name == "link":
@@ -402,13 +402,6 @@ class _Builder:
                 owner.tags.append(tag)
         if block == "heading" and made:
             self.heading = made[0][0].text
-
-
-def _walk(tokens: list[Token]):
-    for t in tokens:
-        yield t
-        if t.children:
-            yield from _walk(t.children)
 
 
 _CONTAINER_BLOCKS = {
