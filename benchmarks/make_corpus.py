@@ -47,8 +47,14 @@ REPO = Path(__file__).resolve().parent.parent
 NONCOMPLIANT_SHARE = 1 / 12  # clinics with one extra page from examples/noncompliant/
 WRONG_NUMBER_SHARE = 1 / 50  # clinics that state a wrong infusion length
 
-FIRST = "Amal Ana Ben Carla Chen Dana Eli Emma Femi Grace Hana Ivan Jade Jon Kai Lena Luis Maya Mia Nia Omar Priya Raj Rosa Sam Sara Tom Uma Vera Zoe".split()
-LAST = "Abbott Adeyemi Baker Bauer Chavez Cohen Diaz Evans Fischer Garcia Haddad Ito Jensen Kim Kowalski Lopez Mensah Moreau Nakamura Novak Okafor Patel Quinn Rossi Silva Singh Tanaka Ward Weber Young".split()
+FIRST = (
+    "Amal Ana Ben Carla Chen Dana Eli Emma Femi Grace Hana Ivan Jade Jon Kai "
+    "Lena Luis Maya Mia Nia Omar Priya Raj Rosa Sam Sara Tom Uma Vera Zoe"
+).split()
+LAST = (
+    "Abbott Adeyemi Baker Bauer Chavez Cohen Diaz Evans Fischer Garcia Haddad Ito Jensen Kim Kowalski "
+    "Lopez Mensah Moreau Nakamura Novak Okafor Patel Quinn Rossi Silva Singh Tanaka Ward Weber Young"
+).split()
 PLACE = "Maple Cedar Harbor Lakeside Riverside Summit Willow Oak Pine Bay Meadow Granite Brook Valley Hill Elm Aspen Birch Canyon Prairie".split()
 KIND = "Wellness Clinic|Infusion Center|Health Clinic|Family Clinic|Health Partners|Medical Center|Care Center|Medical Group".split("|")
 TOWN = "Springfield Riverton Fairview Greenville Madison Clinton Georgetown Salem Franklin Bristol Dover Ashland Oxford Burlington Milford Newport Hudson Jackson Lexington Marion".split()
@@ -218,9 +224,9 @@ def _vary_text(text: str, clinic: Clinic, rng: random.Random, openers: bool = Tr
         for i in range(0, len(parts), 2):  # odd indices are tags, link targets and code: left alone
             part = parts[i]
             for pattern, choices in SYNONYMS:
-                part = re.sub(pattern, lambda m: _cap(rng.choice(choices), m.group(0)), part)
+                part = re.sub(pattern, lambda m, c=choices: _cap(rng.choice(c), m.group(0)), part)
             for pattern, choices in clinic.own_words:
-                part = re.sub(pattern, lambda m: _cap(rng.choice(choices), m.group(0)), part)
+                part = re.sub(pattern, lambda m, c=choices: _cap(rng.choice(c), m.group(0)), part)
             parts[i] = _article(part)
         sentence = "".join(parts)
         first = sentence.split(" ", 1)[0]

@@ -322,6 +322,7 @@ def bench_size(n: int, args, out: dict) -> None:
 
     print(f"[{n}] check cold ...", flush=True)
     res["cold"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "cold check", pages), before=clear_cache)
+    res["cold_github"] = best(1 if n > 2000 else R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "cold check (github)", pages), before=clear_cache)
     res["cold_serial"] = best(1 if n > 2000 else R, lambda: checked(measure(check_cmd("--format", "json", "--jobs", "1"), root), "cold serial check", pages), before=clear_cache)
     print(f"[{n}] check warm ...", flush=True)
     _ok(measure(check_cmd("--format", "json", *jobs), root), "filling the cache")
@@ -456,6 +457,7 @@ def report(out: dict, info: dict, args) -> str:
         ]
         rows = [
             _row("check, cold (empty cache)", r.get("cold"), p, f"{args.jobs or os.cpu_count()} processes"),
+            _row("check, cold, github format", r.get("cold_github"), p, "github annotations"),
             _row("check, cold, one process", r.get("cold_serial"), p, "--jobs 1"),
             _row("check, warm, nothing changed", r.get("warm"), p, "json"),
             _row("check, warm, nothing changed, text", r.get("warm_text"), p, "text format (rich)"),
@@ -499,7 +501,8 @@ def report(out: dict, info: dict, args) -> str:
             "",
             f"- cold check: {big['cold'].wall / small['cold'].wall:.1f}x wall, {big['cold'].cpu / small['cold'].cpu:.1f}x CPU",
             f"- warm check: {big['warm'].wall / small['warm'].wall:.1f}x wall, {big['warm'].cpu / small['warm'].cpu:.1f}x CPU",
-            f"- peak memory of the cold check at {big['pages']:,} pages: {big['cold'].maxrss_mb:,.0f} MB largest process, {big['cold'].tree_mb:,.0f} MB whole tree",
+            f"- peak memory of the cold check at {big['pages']:,} pages: {big['cold'].maxrss_mb:,.0f} MB largest process, {big['cold'].tree_mb:,.0f} MB whole tree "
+            f"(JSON report); {big['cold_github'].maxrss_mb:,.0f} MB and {big['cold_github'].tree_mb:,.0f} MB with the github format",
             "",
         ]
     if "repo_serve" in out:

@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import run_cli, run_main
 from linters import engine
 from linters.cache import FILE_NAME, MemoryCache, ResultCache
 from linters.commands import check as check_command
@@ -329,7 +329,7 @@ def _normalise_by_character(chars, offsets):
     """The definition: whitespace runs become one space, none at the ends or before .,;:!?)"""
     out_c: list[str] = []
     out_o: list[int] = []
-    for ch, off in zip(chars, offsets):
+    for ch, off in zip(chars, offsets, strict=True):
         if ch.isspace():
             if not out_c or out_c[-1] == " ":
                 continue

@@ -9,10 +9,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from .. import report as report_package
 from ..changes import changed_since
 from ..engine import check_paths, open_project
 from ..errors import UsageError
-from .. import report as report_package
 from ..report import _summary, formats
 
 # A progress bar when a run is long enough to wonder about: many pages to parse, or seconds gone.

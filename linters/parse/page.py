@@ -323,6 +323,7 @@ class _Builder:
         for start, end, ids, raw in tags:
             off = offsets_of[start]
             line, col = self.doc.position(off)
+            raw = self.doc.source[off : offsets_of[end - 1] + 1]  # as written: in a table cell `\|` is `|` to the parser
             tag = ClaimTag(ids=tuple(ids), raw=raw, offset=off, line=line, column=col)
             claim_tags.append((start, tag))
             self.doc.tags.append(tag)
