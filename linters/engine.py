@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from . import prepared
 from .config import CONFIG_FILE, Config, find_root, load_config
 from .context import Context
 from .errors import UsageError
@@ -83,7 +84,9 @@ def open_project(paths: list[Path] | None = None, root: Path | None = None, cach
         else:
             root = first if first.is_dir() else first.parent
     config, mkdocs = load_config(root)
-    registry = _registry(root, config, config.cache if cache is None else cache)
+    use_cache = config.cache if cache is None else cache
+    prepared.use_folder(root / config.cache_dir if use_cache else None)
+    registry = _registry(root, config, use_cache)
     return Project(root=root, config=config, registry=registry, mkdocs=mkdocs)
 
 

@@ -61,8 +61,18 @@ class Finding:
         return (self.path, self.line, self.column, self.rule, self.message)
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """A copy of `value` with dataclasses as dicts, as `dataclasses.asdict` makes it."""
+    kind = type(value)  # exact types first: a finding's data is mostly ids, statuses, numbers and lists of them
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if kind is list:
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
         return type(value)((_plain(k), _plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):

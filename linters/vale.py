@@ -22,7 +22,6 @@ from typing import Any, Mapping
 
 from .errors import UsageError
 from .model import Document
-from .parse.page import markdown_parser
 
 VALE_ENV = "VALE_BIN"
 LOCAL_BIN = ".tools/bin/vale"  # where scripts/install-vale.sh builds it
@@ -114,6 +113,8 @@ def build_view(doc: Document) -> PageView:
     lines = "".join(chars).split("\n")
     dedent = [0] * len(lines)
     replaced: dict[int, tuple[str, int]] = {}  # 0-based line -> (view line, shift)
+
+    from .parse.page import markdown_parser  # only when Vale runs
 
     for token in markdown_parser().parse(source, {}):
         if not token.map:

@@ -136,13 +136,22 @@ def run(args) -> int:
         st = report.stats
         workers = f" by {st['jobs']} processes" if st.get("jobs", 1) > 1 else ""
         print(f"checked {st.get('pages', 0)} pages in {st.get('seconds', 0):.2f} s: {st.get('parsed', 0)} parsed{workers}, {st.get('cached', 0)} from the cache", file=sys.stderr)
+    streams = hasattr(module, "write_bytes")  # a large report written piece by piece, never whole in memory
     if args.output:
         try:
-            args.output.write_text(module.render(report), "utf-8")
+            if streams:
+                with open(args.output, "wb") as handle:
+                    module.write_bytes(report, handle)
+            else:
+                args.output.write_text(module.render(report), "utf-8")
         except OSError as exc:
             raise UsageError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
     elif args.format == "text":
         module.write(report, sys.stdout)
+    elif streams and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        module.write_bytes(report, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
         sys.stdout.write(module.render(report))
     if args.summary:

@@ -8,7 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from pydantic import ValidationError
 
 from ..errors import UsageError
@@ -213,6 +212,8 @@ def _load_references(reg: Registry, root: Path, path: Path) -> None:
             if '"id"' in ln and needle in ln:
                 return n
         return 1
+
+    import jsonschema  # here: importing it costs more than a warm run's whole registry load
 
     validator = jsonschema.Draft202012Validator(_csl_schema())
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
