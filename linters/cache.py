@@ -97,6 +97,8 @@ class ResultCache:
     or the registry all day does not fill the disk; rows unused for KEEP_DAYS days go too.
     """
 
+    takes_pickled = True  # put_many accepts values already pickled, as bytes
+
     def __init__(self, folder: Path):
         self.folder = folder
         self.path = folder / FILE_NAME
@@ -183,7 +185,9 @@ class ResultCache:
         rows = []
         for key, value in items.items():
             try:
-                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), group, self.today))
+                # bytes are a value already pickled (by a worker process): stored as they are
+                blob = value if isinstance(value, bytes) else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                rows.append((key, blob, group, self.today))
             except Exception:  # a rule returned something that cannot be pickled: not cached
                 continue
         self._write(lambda db: db.executemany("INSERT OR REPLACE INTO entries (key, value, grp, used) VALUES (?, ?, ?, ?)", rows))

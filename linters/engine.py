@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import sys
 import time
 from contextlib import contextmanager
@@ -400,18 +401,20 @@ def check_sources(
                 if rel not in documents:
                     documents[rel] = parse_bytes(rel, data)
 
+    pickled: dict[str, bytes] = {}  # results as the workers sent them: stored in the cache as they are
     jobs = max(1, default_jobs() if jobs is None else jobs)
     if jobs == 1 or len(checking) < PARALLEL_MIN_PAGES:
         jobs = 1
         fresh = _check_serial(checking, rules, ctx, wanted, progress, documents)
     else:
-        fresh = _check_parallel(checking, project, rules, ctx, wanted, jobs, progress, parse_the_rest, documents)
+        fresh = _check_parallel(checking, project, rules, ctx, wanted, jobs, progress, parse_the_rest, documents, pickled)
     parse_the_rest()  # the pages that came from the cache
     results.update(fresh)
     ordered = {rel: results[rel] for rel, _ in sources}
     corpus_key = None
     if store is not None:
-        store.put_many({keys[rel]: r for rel, r in fresh.items() if r.complete}, run)
+        as_sent = pickled if getattr(store, "takes_pickled", False) else {}
+        store.put_many({keys[rel]: as_sent.get(rel, r) for rel, r in fresh.items() if r.complete}, run)
         # The cross-page rules' output depends on every page: on the run key and all page keys.
         page_keys = [keys.get(rel) or digest("unreadable", rel, *(f.message for f in ordered[rel].problems)) for rel in ordered]
         corpus_key = (digest(run, "corpus", *page_keys), run)
@@ -480,12 +483,19 @@ def _worker_init(project: Project, rule_ids: list[str], mode: str, today: date, 
     _WORKER["filter"] = page_filter
 
 
-def _worker_check(chunk: list[tuple[str, bytes]]) -> list[PageResult]:
+def _worker_check(chunk: list[tuple[str, bytes]]) -> list[bytes]:
+    """Each page's result, pickled here: the parent unpickles it once and stores the same bytes in the cache."""
     ctx, rules, page_filter = _WORKER["ctx"], _WORKER["rules"], _WORKER["filter"]
-    return [analyse(parse_bytes(rel, data), rules, ctx, page_filter is None or rel in page_filter) for rel, data in chunk]
+    return [
+        pickle.dumps(analyse(parse_bytes(rel, data), rules, ctx, page_filter is None or rel in page_filter), protocol=pickle.HIGHEST_PROTOCOL)
+        for rel, data in chunk
+    ]
 
 
-def _check_parallel(todo, project, rules, ctx, wanted, jobs: int, progress, meanwhile=None, documents: dict | None = None) -> dict[str, PageResult]:
+def _check_parallel(
+    todo, project, rules, ctx, wanted, jobs: int, progress, meanwhile=None, documents: dict | None = None, pickled: dict[str, bytes] | None = None
+) -> dict[str, PageResult]:
+    """The pages checked by `jobs` worker processes; `pickled`, when given, gets each result as the worker pickled it."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -512,8 +522,11 @@ def _check_parallel(todo, project, rules, ctx, wanted, jobs: int, progress, mean
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     page_results = future.result()
-                    for result in page_results:
+                    for blob in page_results:
+                        result = pickle.loads(blob)
                         out[result.path] = result
+                        if pickled is not None:
+                            pickled[result.path] = blob
                     if progress is not None:
                         progress(len(page_results), len(todo))
         except BaseException:
