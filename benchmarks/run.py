@@ -320,6 +320,9 @@ def bench_size(n: int, args, out: dict) -> None:
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
+    # The floor under every command-line run: the interpreter, and it with our imports (no page read).
+    res["python"] = best(R, lambda: _ok(measure([PY, "-c", "pass"], root), "python"))
+    res["startup"] = best(R, lambda: _ok(measure([PY, "-m", "linters", "check", "--help"], root), "linters check --help"))
     print(f"[{n}] check cold ...", flush=True)
     res["cold"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "cold check", pages), before=clear_cache)
     res["cold_github"] = best(1 if n > 2000 else R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "cold check (github)", pages), before=clear_cache)
@@ -456,6 +459,8 @@ def report(out: dict, info: dict, args) -> str:
             "|---|---|---|---|---|---|---|---|",
         ]
         rows = [
+            _row("python -c pass", r.get("python"), p, "the interpreter alone"),
+            _row("linters check --help", r.get("startup"), p, "interpreter and imports: the floor of any run"),
             _row("check, cold (empty cache)", r.get("cold"), p, f"{args.jobs or os.cpu_count()} processes"),
             _row("check, cold, github format", r.get("cold_github"), p, "github annotations"),
             _row("check, cold, one process", r.get("cold_serial"), p, "--jobs 1"),

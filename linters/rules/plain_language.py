@@ -46,6 +46,7 @@ Please use the parking lot before your drip.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import operator
 import re
 from functools import lru_cache
 from importlib import resources
@@ -55,7 +56,7 @@ import regex
 
 from ..errors import UsageError
 from ..model import Document, Sentence
-from ..patterns import PatternTimeout, compile_pattern
+from ..patterns import PatternTimeout, Scanner, compile_pattern
 from ..readability import ADDRESS
 from ..yamlio import YamlError, load_round_trip
 from . import Example, Rule
@@ -174,33 +175,56 @@ class PhraseIndex:
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, form) of each match, left to right, not overlapping."""
-        # Most sentences hold no listed word: one pass in C says so.
-        words = _TOKEN.findall(text.lower())
-        if self._anchors.isdisjoint(words) and self._anchors.isdisjoint(w[:-2] for w in words if w.endswith(("'s", "\u2019s"))):
-            return
-        tokens = []
-        for m in _TOKEN.finditer(text):
-            start, end, word = m.start(), m.end(), m.group().lower()
-            if word.endswith(("'s", "\u2019s")) and len(word) > 2:
-                end -= 2
-                word = word[:-2]
-            tokens.append((start, end, word))
-        i = 0
-        while i < len(tokens):
-            options = self._by_first.get(tokens[i][2])
-            step = 1
-            if options:
-                for words in options:
-                    n = len(words)
-                    if i + n > len(tokens):
-                        continue
-                    if all(tokens[i + k][2] == words[k] for k in range(1, n)) and all(
-                        text[tokens[i + k][1] : tokens[i + k + 1][0]].isspace() for k in range(n - 1)
-                    ):
-                        yield tokens[i][0], tokens[i + n - 1][1], " ".join(words)
-                        step = n
-                        break
-            i += step
+        # Most sentences hold no listed word: one set operation says so.
+        if self._anchors.isdisjoint(_word_set(text)):
+            return iter(())
+        return self._find(text)
+
+    def _find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        tokens = _tokens(text)
+        by_first = self._by_first
+        after = 0  # the end of the last match, in tokens: matches do not overlap
+        for i in [i for i, token in enumerate(tokens) if token[2] in by_first]:
+            if i < after:
+                continue
+            for words in by_first[tokens[i][2]]:
+                n = len(words)
+                if i + n > len(tokens):
+                    continue
+                if n == 1 or (
+                    all(tokens[i + k][2] == words[k] for k in range(1, n))
+                    and all(text[tokens[i + k][1] : tokens[i + k + 1][0]].isspace() for k in range(n - 1))
+                ):
+                    yield tokens[i][0], tokens[i + n - 1][1], " ".join(words)
+                    after = i + n
+                    break
+
+
+_POSSESSIVE = ("'s", "\u2019s")
+_span = operator.methodcaller("span")
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, lowercase word) of each word of a sentence, a possessive without its 's; shared by both indexes."""
+    if text.isascii():  # lowercased once: the same letters as each word lowercased alone
+        lowered = text.lower()
+        tokens = [(s, e, lowered[s:e]) for s, e in map(_span, _TOKEN.finditer(text))]
+    else:
+        tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    if "'" in text or "\u2019" in text:
+        tokens = [(s, e - 2, w[:-2]) if w.endswith(_POSSESSIVE) and len(w) > 2 else (s, e, w) for s, e, w in tokens]
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=4096)
+def _word_set(text: str) -> frozenset[str]:
+    """The lowercase words of a sentence, a possessive also without its 's; shared by both indexes."""
+    lowered = text.lower()
+    words = _TOKEN.findall(lowered)
+    if "'s" not in lowered and "\u2019s" not in lowered:
+        return frozenset(words)
+    return frozenset(words).union(w[:-2] for w in words if w.endswith(_POSSESSIVE))
 
 
 def _line(node, key=None) -> int:
@@ -334,9 +358,12 @@ def _in_address(text: str, start: int, end: int) -> bool:
     return any(m.start() < end and start < m.end() for m in ADDRESS.finditer(text))
 
 
+_EXPLANATIONS = Scanner([_EXPLAINED_AFTER, _EXPLAINED_BEFORE])  # skips the searches that cannot match
+
+
 def explained_here(text: str, start: int, end: int) -> bool:
     """Does the sentence explain the word at text[start:end] right where it uses it?"""
-    return bool(_EXPLAINED_AFTER.search(text[end:]) or _EXPLAINED_BEFORE.search(text[:start]))
+    return bool(_EXPLANATIONS.scan(text[end:]).search(_EXPLAINED_AFTER) or _EXPLANATIONS.scan(text[:start]).search(_EXPLAINED_BEFORE))
 
 
 def _is_label(sentence: Sentence, start: int, end: int) -> bool:

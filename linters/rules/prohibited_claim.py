@@ -33,8 +33,9 @@ bladder and memory problems [[claim:long-term-risks]].
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable, Iterator, NamedTuple
 
-from ..patterns import PatternTimeout, compile_pattern, load_data
+from ..patterns import Pattern, PatternTimeout, Scan, Scanner, compile_pattern, load_data
 from . import Example, Rule
 
 DATA = "prohibited.yml"
@@ -43,8 +44,20 @@ _NOT_AFTER = compile_pattern(r"(?:\s+\w+){0,2}\s+(?:is|are)\s+not\b|(?:\s+\w+){0
 _QUOTES = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019"}
 
 
+class _Compiled(NamedTuple):
+    neg: Pattern
+    before: Pattern
+    after: Pattern
+    phrases: list  # (data entry, pattern)
+    approval: dict
+    context: Pattern
+    idioms: Pattern
+    scanner: Scanner  # phrases, approval mentions and idioms
+    phrase_patterns: tuple
+
+
 @lru_cache(maxsize=1)
-def _compiled():
+def _compiled() -> _Compiled:
     data = load_data(DATA)
     neg = compile_pattern(r"(?:\b(?:" + "|".join(w for w in data["negators"] if w != "n't") + r")\b|n't\b)", f"{DATA}: negators")
     before = compile_pattern(r"\b(?:" + "|".join(data["reporting_before"]) + r")\b", f"{DATA}: reporting_before")
@@ -67,7 +80,9 @@ def _compiled():
     }
     context = compile_pattern(r"\b(?:" + data["medical_context"] + r")\b", f"{DATA}: medical_context")
     idioms = compile_pattern(r"\b(?:" + data["idioms"] + r")\b", f"{DATA}: idioms")
-    return neg, before, after, phrases, approval, context, idioms
+    phrase_patterns = tuple(p for _, p in phrases)
+    scanner = Scanner([*phrase_patterns, approval["mention"], idioms])
+    return _Compiled(neg, before, after, phrases, approval, context, idioms, scanner, phrase_patterns)
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -108,27 +123,49 @@ def prohibited_spans(text: str, question: str = "", neighbours: str = "") -> tup
     `neighbours` (the rest of the paragraph) count for the medical context, so
     "Six infusions. One cure." is read as being about treatment.
     """
-    medical_context = _compiled()[5]
-    medical = any(medical_context.search(t) for t in (text, question, neighbours) if t)
+    return _find(text, question, lambda: neighbours)
+
+
+def _find(text: str, question: str, neighbours: Callable[[], str]) -> tuple:
+    """`prohibited_spans`, with the neighbours put together only where the medical context matters."""
+    c = _compiled()
+    prefix = question + " " if question else ""
+    # The medical context only matters where a phrase could match; most sentences hold none.
+    medical = _scan(prefix + text).may_match_any(c.phrase_patterns) and any(
+        c.context.search(t) for t in _lazily(text, question, neighbours) if t
+    )
     if not question:
         return _spans(text, medical)
-    prefix = question + " "
     return tuple((max(s - len(prefix), 0), e - len(prefix), entry) for s, e, entry in _spans(prefix + text, medical) if e > len(prefix))
+
+
+def _lazily(text: str, question: str, neighbours: Callable[[], str]) -> Iterator[str]:
+    yield text
+    yield question
+    yield neighbours()
+
+
+@lru_cache(maxsize=8192)
+def _scan(text: str) -> Scan:
+    """The text with the needles of the rule's patterns found in it (see linters/patterns.py)."""
+    return _compiled().scanner.scan(text)
 
 
 @lru_cache(maxsize=8192)
 def _spans(text: str, medical: bool) -> tuple:
-    _, _, _, phrases, approval, _, idioms = _compiled()
+    c = _compiled()
+    phrases, approval, idioms = c.phrases, c.approval, c.idioms
+    scan = _scan(text)
     found: list = []
-    idiom_spans = [(m.start(), m.end()) for m in idioms.finditer(text)]
+    idiom_spans = [(m.start(), m.end()) for m in scan.finditer(idioms)]
     for entry, pattern in phrases if medical else ():
-        for m in pattern.finditer(text):
+        for m in scan.finditer(pattern):
             if any(a <= m.start() < b for a, b in idiom_spans):
                 continue
             if not _disputed(text, m.start(), m.end()):
                 found.append((m.start(), m.end(), entry))
                 break
-    for m in approval["mention"].finditer(text):
+    for m in scan.finditer(approval["mention"]):
         if _approval_misused(text, m.start(), m.end(), approval):
             found.append((m.start(), m.end(), approval["entry"]))
             break
@@ -175,20 +212,25 @@ def _approval_misused(text: str, start: int, end: int, approval: dict) -> bool:
 _RHETORICAL = compile_pattern(r"^(?:did you know|isn't it (?:time|great))\b", f"{DATA}: rhetorical questions")
 
 
-def _context(doc, i: int) -> tuple[str, str]:
-    """(the question just before, the neighbouring sentences) within the same paragraph."""
+def _near(doc, i: int) -> list:
+    """The sentences just before and after sentence `i`, within the same paragraph."""
     sentence = doc.sentences[i]
-    near = [
+    return [
         doc.sentences[j]
         for j in (i - 1, i + 1)
         if 0 <= j < len(doc.sentences)
         and doc.sentences[j].block == sentence.block
         and abs(doc.sentences[j].line - sentence.line) <= 1
     ]
-    # a question just before ("Side effects? None."), or any sentence before a fragment ("... pain. Forever.")
-    short = len(sentence.text.split()) <= 2
-    before = next((o.text for o in near if o.index < sentence.index and (o.is_question or short)), "")
-    return before, " ".join(o.text for o in near)
+
+
+def _question_before(doc, i: int) -> str:
+    """A question just before ("Side effects? None."), or any sentence before a fragment ("... pain. Forever.")."""
+    sentence = doc.sentences[i]
+    for o in _near(doc, i):
+        if o.index < sentence.index and (o.is_question or len(sentence.text.split()) <= 2):
+            return o.text
+    return ""
 
 
 def check(doc, ctx):
@@ -196,7 +238,7 @@ def check(doc, ctx):
         if sentence.is_heading or (sentence.is_question and not _RHETORICAL.search(sentence.text)):
             continue
         try:
-            spans = prohibited_spans(sentence.text, *_context(doc, i))
+            spans = _find(sentence.text, _question_before(doc, i), lambda i=i: " ".join(o.text for o in _near(doc, i)))
         except PatternTimeout as exc:
             yield ctx.at_sentence(RULE, doc, sentence, f"This sentence could not be checked in time ({exc}); shorten it or split it.")
             continue

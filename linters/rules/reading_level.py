@@ -57,6 +57,7 @@ stay with you until this passes.
 
 from __future__ import annotations
 
+import heapq
 import numbers
 from dataclasses import dataclass
 
@@ -110,9 +111,11 @@ def assess(doc: Document, top: int = HARDEST) -> Assessment:
     counts = [c for _, c in measured]
     totals = readability.Totals.of(counts)
     # Fragments of one or two words ("Anesthetic", a table cell "Yes") are not sentences to rewrite.
-    scored = [HardSentence(s, c, readability.grade_lift(totals, c)) for s, c in measured if c.is_sentence]
-    scored.sort(key=lambda h: (-h.lift, -h.counts.words, h.sentence.index))
-    return Assessment(readability.metrics(counts), scored[:top], totals)
+    candidates = [(s, c) for s, c in measured if c.is_sentence]
+    lifts = readability.grade_lifts(totals, [c for _, c in candidates])
+    ranked = heapq.nsmallest(top, zip(lifts, candidates), key=lambda x: (-x[0], -x[1][1].words, x[1][0].index))
+    hardest = [HardSentence(s, c, lift) for lift, (s, c) in ranked]
+    return Assessment(readability.metrics(counts), hardest, totals)
 
 
 def page_target(doc: Document, site_target: float) -> tuple[float, str | None]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..patterns import PatternTimeout, compile_pattern, load_data
+from ..patterns import PatternTimeout, Scanner, compile_pattern, load_data
 from .prohibited_claim import prohibited_spans
 from . import Example, Rule
 
@@ -55,7 +55,7 @@ def _compiled():
     def words(p: str, where: str):
         return compile_pattern(r"(?<![\w-])(?:" + p + r")(?![\w-])", f"{DATA}: {where}")
 
-    return {
+    compiled = {
         "strong": [(c["kind"], words(c["pattern"], f"strong.{c['kind']}")) for c in data["strong"]],
         "content": [(c["kind"], words(c["pattern"], f"content.{c['kind']}")) for c in data["content"]],
         "gate": [
@@ -66,6 +66,9 @@ def _compiled():
         "explanation": compile_pattern(data["explanation"], f"{DATA}: explanation"),
         "safe_other": compile_pattern(data["safe_other_senses"], f"{DATA}: safe_other_senses"),
     }
+    patterns = [p for group in ("strong", "content", "gate") for _, p, *_ in compiled[group]]
+    compiled["scanner"] = Scanner([*patterns, compiled["drug"], compiled["explanation"], compiled["safe_other"]])
+    return compiled
 
 
 _SMALL_WORDS = frozenset("a an and as at but by for from in into of on or the to vs with without your you is are what how why when who can do does".split())
@@ -94,27 +97,31 @@ def classify(text: str, heading: bool = False) -> Verdict:
         return Verdict(False, "fragment")
     if _looks_like_title(stripped):
         return Verdict(False, "heading")
+    # Patterns are searched through a scan of the sentence, which skips those that cannot match.
+    scan = c["scanner"].scan(stripped)
     # "safe ride home" is logistics, not a safety claim.
     scrubbed = stripped
-    for m in c["safe_other"].finditer(stripped):
+    for m in scan.finditer(c["safe_other"]):
         scrubbed = scrubbed[: m.start()] + " " * (m.end() - m.start()) + scrubbed[m.end() :]
+    if scrubbed is not stripped:
+        scan = c["scanner"].scan(scrubbed)
     for kind, pattern, overrides in c["gate"]:
-        if pattern.search(scrubbed):
+        if scan.search(pattern):
             for skind, spattern in c["strong"]:
                 if skind in overrides:
-                    m = spattern.search(scrubbed)
+                    m = scan.search(spattern)
                     if m:
                         return Verdict(True, skind, m.start(), m.end())
-            m = c["explanation"].search(scrubbed)
+            m = scan.search(c["explanation"])
             if m:
                 return Verdict(True, "risk", m.start(), m.end())
             return Verdict(False, kind)
     for group in ("strong", "content"):
         for kind, pattern in c[group]:
-            m = pattern.search(scrubbed)
+            m = scan.search(pattern)
             if m:
                 return Verdict(True, kind, m.start(), m.end())
-    m = c["drug"].search(scrubbed)
+    m = scan.search(c["drug"])
     if m:
         return Verdict(True, "efficacy", m.start(), m.end())
     return Verdict(False, "no-cue")
