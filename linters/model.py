@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Literal
 
@@ -93,12 +94,14 @@ class ClaimTag:
     column: int
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large site keeps hundreds of thousands for the cross-page checks
 class Sentence:
     """A sentence of prose with a map from each of its characters to the page source."""
 
     text: str
-    offsets: list[int]  # offsets[i] is the source offset of text[i]
+    # offsets[i] is the source offset of text[i]: a list, or from the parser an `Offsets`
+    # (runs of consecutive offsets, read like a list), which is a fraction of the memory
+    offsets: Sequence[int]
     line: int
     column: int
     block: str  # heading | paragraph | list_item | table_cell | blockquote | admonition | definition
@@ -160,9 +163,13 @@ class Document:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a source offset."""
-        offset = max(0, min(offset, len(self.source)))
-        row = bisect.bisect_right(self._line_starts, offset) - 1
-        return row + 1, offset - self._line_starts[row] + 1
+        if offset < 0:  # clamped into the source (comparisons: called for every sentence and finding)
+            offset = 0
+        elif offset > len(self.source):
+            offset = len(self.source)
+        starts = self._line_starts
+        row = bisect.bisect_right(starts, offset) - 1
+        return row + 1, offset - starts[row] + 1
 
     def line_text(self, line: int) -> str:
         if line < 1 or line > len(self._line_starts):

@@ -31,6 +31,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from ..model import ClaimTag, Document, Finding, Sentence, Suppression
 from . import tags as tagsyntax
 from .frontmatter import parse_front_matter
+from .offsets import Offsets, OffsetsBuilder, keep, single_run
 from .sentences import normalise, sentence_spans
 from .suppressions import parse_directive
 
@@ -160,87 +161,130 @@ def markdown_parser() -> MarkdownIt:
             rule.fn = _recording(rule.name, rule.fn)
     md.inline.ruler.__cache__ = None
     md.core.ruler.disable("inline")  # we run the inline parser per block, recording spans
+    md.core.ruler.disable("text_join")  # it joins the text children of inline tokens: there are none now
     return md
 
 
-def _inline_offsets(doc: Document, content: str, first_line: int, end_line: int | None = None) -> list[int]:
+def _inline_offsets(doc: Document, content: str, first_line: int, end_line: int | None = None) -> Offsets:
     """Source offset of every character of an inline token's content (the lines of a block)."""
+    lines = content.split("\n")
     # markdown-it strips a paragraph with str.strip(), so a leading line of only Unicode
     # spaces (U+00A0, U+2028, ...) vanishes from the content: start at the line that holds it.
-    head = content.split("\n", 1)[0].strip()
+    head = lines[0].strip()
+    src = None
     for skip in range(max((end_line or first_line + 1) - first_line, 1)):
-        if head in doc.line_text(first_line + skip + 1):
+        line = doc.line_text(first_line + skip + 1)
+        if head in line:
             first_line += skip
+            src = line
             break
+    anchor, base = _line_anchor(doc, lines[0], first_line + 1, src)
     limit = len(doc.source)
-    out: list[int] = []
-    for i, cline in enumerate(content.split("\n")):
-        line_no = first_line + i + 1
+    unclamped = base <= anchor and anchor + len(content) <= limit
+    if unclamped and (len(lines) == 1 or head and _verbatim(doc.source, content, anchor)):
+        return single_run(anchor, len(content))  # what the loop below finds, line by line, for such content
+    out = OffsetsBuilder()
+    last = len(lines) - 1
+    for i, cline in enumerate(lines):
+        if i:
+            anchor, base = _line_anchor(doc, cline, first_line + i + 1)
+        _add_clamped_run(out, anchor, len(cline) + (i < last), base, limit)  # +1: the newline, but after the last line
+    return out.build()
+
+
+def _line_anchor(doc: Document, cline: str, line_no: int, src: str | None = None) -> tuple[int, int]:
+    """(source offset where `cline`, a content line on source line `line_no` (its text: `src`), starts; that line's offset)."""
+    if src is None:
         src = doc.line_text(line_no)
-        base = doc.line_offset(line_no)
-        want = cline.strip()
-        if not want:
-            lead, col = 0, len(src)
-        else:
-            # Anchor the first visible character: markdown-it may have turned the line's leading
-            # tab into spaces (a list item's continuation line), so the indentation does not map 1:1.
-            lead = len(cline) - len(cline.lstrip())
-            stripped = src.rstrip()
-            body = cline.rstrip().lstrip()
-            if stripped.endswith(body):
-                col = len(stripped) - len(body)
-            else:
-                found = src.find(want)
-                col = found if found >= 0 else lead
-        anchor = base + col - lead
-        out.extend(_clamped_run(anchor, len(cline) + 1, base, limit))  # +1: the newline
-    return out[: len(content)]
+    base = doc.line_offset(line_no)
+    want = cline.strip()
+    if not want:
+        return base + len(src), base
+    # Anchor the first visible character: markdown-it may have turned the line's leading
+    # tab into spaces (a list item's continuation line), so the indentation does not map 1:1.
+    lead = len(cline) - len(cline.lstrip())
+    stripped = src.rstrip()
+    if stripped.endswith(want):
+        col = len(stripped) - len(want)
+    else:
+        found = src.find(want)
+        col = found if found >= 0 else lead
+    return base + col - lead, base
 
 
-def _clamped_run(start: int, count: int, lo: int, hi: int) -> list[int]:
-    """[min(max(start + j, lo), hi) for j in range(count)], built from ranges rather than one number at a time."""
+_BLANK_LINE = re.compile(r"\n[^\S\n]*(?=\n|\Z)")
+
+
+def _verbatim(source: str, content: str, at: int) -> bool:
+    """Is `content` (several lines) the source from `at` on, whole lines after its first, none of them blank?
+
+    Then each line after the first starts where its source line does and ends where the line's
+    text ends, which is where `_line_anchor` puts it: the content maps to one run of the source.
+    """
+    if not source.startswith(content, at) or _BLANK_LINE.search(content):
+        return False
+    end = at + len(content)
+    newline = source.find("\n", end)
+    return not source[end : newline if newline >= 0 else len(source)].strip()
+
+
+def _clamped_run(start: int, count: int, lo: int, hi: int) -> Offsets:
+    """[min(max(start + j, lo), hi) for j in range(count)]."""
+    out = OffsetsBuilder()
+    _add_clamped_run(out, start, count, lo, hi)
+    return out.build()
+
+
+def _add_clamped_run(out: OffsetsBuilder, start: int, count: int, lo: int, hi: int) -> None:
+    """Add `_clamped_run(start, count, lo, hi)` to `out`, as (at most three) runs rather than one number at a time."""
     if count <= 0:
-        return []
+        return
     if lo > hi:
-        return [hi] * count
+        out.repeat(hi, count)
+        return
     end = start + count  # exclusive
     if start >= lo and end - 1 <= hi:
-        return list(range(start, end))
+        out.run(start, count)
+        return
     below = min(max(lo - start, 0), count)
     above = min(max(end - (hi + 1), 0), count - below)
-    return [lo] * below + list(range(max(start, lo), min(end, hi + 1))) + [hi] * above
+    out.repeat(lo, below)
+    out.run(max(start, lo), min(end, hi + 1) - max(start, lo))
+    out.repeat(hi, above)
 
 
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit (str.isalnum)
 
 # Characters that start inline markup other than a claim tag: without them, inline
 # parsing cannot change the text, so we skip it (most sentences on a page).
-_MARKUP = re.compile(r"[`*_<>&\\!~\[\]]")
+_MARKUP_CHARS = r"[`*_<>&\\!~\[\]]"
+# A markup character, or a whole claim tag when the character is a tag's first `[` (group 1 is then
+# its inner text): one scan that stops only at markup characters.
+_MARKUP_OR_TAG = re.compile(_MARKUP_CHARS + r"(?:(?<=\[)" + tagsyntax.TAG_AFTER_FIRST_BRACKET + ")?")
 
 
 def _plain_spans(content: str) -> list | None:
     """Spans of claim tags when the content has no other inline markup; None otherwise."""
-    tags = [("claim_tag", m.start(), m.end(), -1) for m in tagsyntax.TAG_PATTERN.finditer(content)]
-    pos = 0
-    for _, a, b, _ in tags:
-        if _MARKUP.search(content, pos, a):
-            return None
-        pos = b
-    if _MARKUP.search(content, pos):
-        return None
+    tags = []
+    for m in _MARKUP_OR_TAG.finditer(content):
+        if m.lastindex is None:
+            return None  # markup outside a tag
+        tags.append(("claim_tag", m.start(), m.end(), -1))
     return tags
 
 
-def _content_offsets(content: str, starts: list[int], limit: int) -> list[int]:
+def _content_offsets(content: str, starts: list[int], limit: int) -> Offsets:
     """Source offset of every character of an inline token's content."""
-    out: list[int] = []
-    for row, line in enumerate(content.split("\n")):
+    out = OffsetsBuilder()
+    lines = content.split("\n")
+    last = len(lines) - 1 if content else len(lines)  # each line's newline counts, but the last one's
+    for row, line in enumerate(lines):
         base = starts[min(row, len(starts) - 1)]
-        out.extend(_clamped_run(base, len(line) + 1, base, limit))
-    return out[: len(content)] if content else out
+        _add_clamped_run(out, base, len(line) + (row < last), base, limit)
+    return out.build()
 
 
-def _kept(content: str, offsets_of: list[int], dropped: list[tuple[int, int]], subst: dict[int, str]) -> tuple[str, list[int]]:
+def _kept(content: str, offsets_of: Offsets, dropped: list[tuple[int, int]], subst: dict[int, str]) -> tuple[str, Offsets]:
     """The content without its dropped spans, with substitutions in place, and each character's source offset.
 
     Character i of `content` becomes `subst[i]` (every character of it at offset i) when
@@ -249,25 +293,35 @@ def _kept(content: str, offsets_of: list[int], dropped: list[tuple[int, int]], s
     n = len(content)
     cuts = sorted([(max(a, 0), min(b, n)) for a, b in dropped if min(b, n) > max(a, 0)] + [(i, i + 1) for i in subst if 0 <= i < n])
     if not cuts:
-        return content, offsets_of[:n]
+        return content, offsets_of if len(offsets_of) == n else offsets_of[:n]
+    if not subst:  # only cuts, the usual case (claim tags): keep what is between them
+        spans = []
+        pos = 0
+        for a, b in cuts:
+            if a > pos:
+                spans.append((pos, a))
+            if b > pos:
+                pos = b
+        spans.append((pos, n))
+        return "".join([content[a:b] for a, b in spans]), keep(offsets_of, spans)
     text: list[str] = []
-    offsets: list[int] = []
+    offsets = OffsetsBuilder()
     pos = 0
     # a substitution sorts before the cut that removes its own character (kind 0 before 1)
     events = sorted([(a, 1, b) for a, b in cuts] + [(i, 0, i) for i in subst if 0 <= i < n])
     for at, kind, b in events:
         if at > pos:
             text.append(content[pos:at])
-            offsets.extend(offsets_of[pos:at])
+            offsets.take(offsets_of, pos, at)
             pos = at
         if kind == 0:
             text.append(subst[at])
-            offsets.extend([offsets_of[at]] * len(subst[at]))
+            offsets.repeat(offsets_of[at], len(subst[at]))
         else:
             pos = max(pos, b)
     text.append(content[pos:])
-    offsets.extend(offsets_of[pos:n])
-    return "".join(text), offsets
+    offsets.take(offsets_of, pos, n)
+    return "".join(text), offsets.build()
 
 
 class _Builder:
@@ -277,9 +331,9 @@ class _Builder:
         self.pending_suppressions: list[Suppression] = []
         self.budget = budget or _Budget(None)
 
-    def inline(self, token: Token, block: str, source_starts: list[int] | None = None, offsets: list[int] | None = None) -> None:
+    def inline(self, token: Token, block: str, source_starts: list[int] | None = None, offsets: Offsets | None = None) -> None:
         content = token.content
-        if not content.strip():
+        if not content or content.isspace():
             return
         if offsets is not None:
             offsets_of = offsets
@@ -289,6 +343,10 @@ class _Builder:
             first_line = token.map[0] if token.map else 0
             offsets_of = _inline_offsets(self.doc, content, first_line, token.map[1] if token.map else first_line + 1)
         spans = _plain_spans(content)
+        if spans == []:  # plain prose, the most common case
+            text, text_offsets = normalise(content, offsets_of)
+            self._emit(block, text, text_offsets, ())
+            return
         if spans is None:
             # An image's alt text is parsed as a text of its own, sharing `env`: only spans of
             # `content` itself are recorded (a tag in alt text is part of the image, not a tag).
@@ -377,21 +435,25 @@ class _Builder:
             return
         spans = sentence_spans(text) if block != "heading" else [(0, len(text))]
         made: list[tuple[Sentence, int]] = []
+        sentences = self.doc.sentences
+        position = self.doc.position
         for s, e in spans:
             if not _ALNUM.search(text, s, e):
                 continue
-            line, col = self.doc.position(offsets[s])
+            part = offsets.span(s, e)
+            first = part.first()
+            line, col = position(first)
             sentence = Sentence(
                 text=text[s:e],
-                offsets=offsets[s:e],
+                offsets=part,
                 line=line,
                 column=col,
                 block=block,
                 heading=self.heading,
-                index=len(self.doc.sentences),
+                index=len(sentences),
             )
-            self.doc.sentences.append(sentence)
-            made.append((sentence, offsets[s]))
+            sentences.append(sentence)
+            made.append((sentence, first))
         for _start, tag in claim_tags:
             owner = None
             for sentence, first in made:
@@ -423,11 +485,11 @@ def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIM
     md = markdown_parser()
     tokens = md.parse(source, {})
     builder = _Builder(doc, _Budget(time_limit))
-    current: list[Token] = []
+    current: list[Token | None] = [None]  # the token being read, for the message if time runs out
     try:
         _build(doc, tokens, builder, current)
     except ParseTimeout:
-        line = current[0].map[0] + 1 if current and current[0].map else 1
+        line = current[0].map[0] + 1 if current[0] is not None and current[0].map else 1
         doc.problems.append(
             Finding(
                 rule="invalid-page",
@@ -446,53 +508,59 @@ def parse_page(path: str, source: str, time_limit: float | None = PARSE_TIME_LIM
     return doc
 
 
-def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[Token]) -> None:
+def _build(doc: Document, tokens: list[Token], builder: _Builder, current: list[Token | None]) -> None:
     stack: list[str] = []
     cell = 0  # which cell of its table row an inline token is
     pipes: dict[int, list[int]] = {}  # a row's cell borders, found once per row
+    spend = builder.budget.spend
     for i, tok in enumerate(tokens):
-        current[:] = [tok]
-        builder.budget.spend()
-        if tok.type == "tr_open":
+        current[0] = tok
+        spend()
+        kind = tok.type
+        if kind == "tr_open":
             cell = 0
-        elif tok.type in ("th_open", "td_open"):
+        elif kind == "th_open" or kind == "td_open":
             cell += 1
-        if tok.type == "front_matter":
+        if kind == "front_matter":
             parse_front_matter(doc, tok)
             continue
-        if tok.nesting == 1 and tok.map and tok.level == 0 or tok.type in ("html_block", "fence", "code_block"):
-            builder.block_started(tok) if tok.type != "html_block" else None
-        if tok.type == "html_block":
+        if tok.nesting == 1 and tok.map and tok.level == 0 or kind in ("html_block", "fence", "code_block"):
+            builder.block_started(tok) if kind != "html_block" else None
+        if kind == "html_block":
             directive = parse_directive(tok.content.strip())
             if directive is not None and tok.map:
                 line = tok.map[0] + 1
                 builder._directive(directive, line, 1, tok.map[1] + 1)
             continue
-        if tok.nesting == 1 and tok.type in _CONTAINER_BLOCKS:
-            kind = _CONTAINER_BLOCKS[tok.type]
-            if tok.type == "admonition_open" and tok.markup.startswith("="):
-                kind = "tab"
-            stack.append(kind)
-        elif tok.nesting == -1 and tok.type.replace("_close", "_open") in _CONTAINER_BLOCKS:
+        if kind == "inline":
+            _build_inline(doc, tokens, i, tok, builder, stack, cell, pipes)
+        elif tok.nesting == 1 and kind in _CONTAINER_BLOCKS:
+            container = _CONTAINER_BLOCKS[kind]
+            if kind == "admonition_open" and tok.markup.startswith("="):
+                container = "tab"
+            stack.append(container)
+        elif tok.nesting == -1 and kind.replace("_close", "_open") in _CONTAINER_BLOCKS:
             if stack:
                 stack.pop()
-        if tok.type != "inline":
-            continue
-        prev = tokens[i - 1].type if i else ""
-        if prev == "heading_open":
-            builder.inline(tok, "heading")
-        elif prev in ("th_open", "td_open"):
-            builder.inline(tok, "table_cell", offsets=_cell_offsets(doc, tok, cell, pipes))
-        elif prev == "admonition_title_open":
-            if stack and stack[-1] == "tab":
-                tok = tok.copy(content=_tab_title(tok, tokens, i))
-            starts = _title_starts(doc, tok)
-            if starts is not None:  # None: the title is made up from the type (`!!! note` shows "Note")
-                builder.inline(tok, "heading", starts)
-        elif prev == "dt_open":
-            builder.inline(tok, "definition")
-        else:
-            builder.inline(tok, stack[-1] if stack else "paragraph")
+
+
+def _build_inline(doc: Document, tokens: list[Token], i: int, tok: Token, builder: _Builder, stack: list[str], cell: int, pipes: dict[int, list[int]]) -> None:
+    """Read an inline token as the block it belongs to (the token before it) makes it."""
+    prev = tokens[i - 1].type if i else ""
+    if prev == "heading_open":
+        builder.inline(tok, "heading")
+    elif prev in ("th_open", "td_open"):
+        builder.inline(tok, "table_cell", offsets=_cell_offsets(doc, tok, cell, pipes))
+    elif prev == "admonition_title_open":
+        if stack and stack[-1] == "tab":
+            tok = tok.copy(content=_tab_title(tok, tokens, i))
+        starts = _title_starts(doc, tok)
+        if starts is not None:  # None: the title is made up from the type (`!!! note` shows "Note")
+            builder.inline(tok, "heading", starts)
+    elif prev == "dt_open":
+        builder.inline(tok, "definition")
+    else:
+        builder.inline(tok, stack[-1] if stack else "paragraph")
 
 
 def _problem(doc: Document, line: int, column: int, message: str) -> None:
@@ -537,7 +605,7 @@ def _malformed_tags(doc: Document) -> None:
             at = sentence.text.find(tagsyntax.TAG_OPEN, at + 1)
 
 
-def _cell_offsets(doc: Document, tok: Token, cell: int, pipes_by_row: dict[int, list[int]]) -> list[int]:
+def _cell_offsets(doc: Document, tok: Token, cell: int, pipes_by_row: dict[int, list[int]]) -> Offsets:
     """Source offset of each character of the `cell`-th cell (1-based) of a table row."""
     # markdown-it gives the row's lines, not the cell's column: find this cell in its row.
     row_line = tok.map[0] + 1 if tok.map else 1
@@ -555,13 +623,22 @@ def _cell_offsets(doc: Document, tok: Token, cell: int, pipes_by_row: dict[int, 
     first = tok.content[:1]
     while j < len(src) and src[j] != first and src[j].isspace():
         j += 1
-    offsets = []
-    for ch in tok.content:
-        if ch == "|" and src.startswith("\\|", j):
+    # A character's offset is base + min(j, len(src)), j going up by one a character and by two at
+    # a `|` written `\|`: added as runs from one `|` to the next.
+    content = tok.content
+    out = OffsetsBuilder()
+    hi = base + len(src)
+    done = 0
+    bar = content.find("|")
+    while bar >= 0:
+        _add_clamped_run(out, base + j, bar - done, base, hi)
+        j += bar - done
+        if src.startswith("\\|", j):
             j += 1
-        offsets.append(base + min(j, len(src)))
-        j += 1
-    return offsets
+        done = bar
+        bar = content.find("|", bar + 1)
+    _add_clamped_run(out, base + j, len(content) - done, base, hi)
+    return out.build()
 
 
 def _title_starts(doc: Document, tok: Token) -> list[int] | None:

@@ -14,8 +14,10 @@ MAX_TAG_LENGTH = 2000  # a tag longer than this is not a tag, it is an unclosed 
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID_LENGTH = 80
+# A tag after its first `[`, for a scanner that meets that `[` among other markup characters.
+TAG_AFTER_FIRST_BRACKET = r"\[claim:([^\]\n]{0,%d})\]\]" % MAX_TAG_LENGTH
 # A whole tag in running text, for tools that do not run the Markdown parser.
-TAG_PATTERN = re.compile(r"\[\[claim:([^\]\n]{0,%d})\]\]" % MAX_TAG_LENGTH)
+TAG_PATTERN = re.compile(r"\[" + TAG_AFTER_FIRST_BRACKET)
 
 
 def match_tag(text: str, pos: int) -> tuple[int, str] | None:
