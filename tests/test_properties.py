@@ -46,6 +46,8 @@ markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)
 @example("| a | \x1d\x1dc |\n|---|---|\n")  # a cell starting with U+001D, which markdown-it keeps
 @example("| a | c |\n|---|---|\n\x1f|1.5|\n")  # a row starting with U+001F: its first cell is not empty
 @example("| a | [[claim:x `\\|` y]] |\n|---|---|\n")  # a tag around an escaped pipe in a cell
+@example("1. \u00a0\n1\n|\n")  # an item's first line only a no-break space: its text is on the next lines
+@example("    1. \u00a0\n\u00a01. \n      | \u00a0\n")  # ... and "1." is also the content
 @example("\u00a0\r\nKetamine helps [[claim:x]].\n")  # a leading line of Unicode space vanishes
 @example("!!! note\n    Text.\n")  # the title "Note" is not in the source
 @example("> [[claim:\x00\n")  # NUL becomes U+FFFD

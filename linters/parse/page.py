@@ -172,11 +172,23 @@ def _inline_offsets(doc: Document, content: str, first_line: int, end_line: int 
     # spaces (U+00A0, U+2028, ...) vanishes from the content: start at the line that holds it.
     head = lines[0].strip()
     src = None
-    for skip in range(max((end_line or first_line + 1) - first_line, 1)):
-        line = doc.line_text(first_line + skip + 1)
-        if head in line:
-            first_line += skip
-            src = line
+    span = range(max((end_line or first_line + 1) - first_line, 1))
+    second = lines[1].strip() if len(lines) > 1 else ""
+
+    def ends_and_goes_on(skip: int, line: str) -> bool:
+        return line.rstrip().endswith(head) and second in doc.line_text(first_line + skip + 2)
+
+    # The line that ends with the content's first line and is followed by its second (a list
+    # marker's own text, "1. " and a no-break space, vanished, and "1." may also be the content),
+    # else the line that ends with it, else the first that holds it (a heading's closing #s).
+    for holds in (ends_and_goes_on, lambda _skip, line: line.rstrip().endswith(head), lambda _skip, line: head in line):
+        for skip in span:
+            line = doc.line_text(first_line + skip + 1)
+            if holds(skip, line):
+                first_line += skip
+                src = line
+                break
+        if src is not None:
             break
     anchor, base = _line_anchor(doc, lines[0], first_line + 1, src)
     limit = len(doc.source)
