@@ -20,9 +20,10 @@ import regex
 
 from ..errors import UsageError
 from ..model import Document, Sentence, span_position
-from ..patterns import Pattern, PatternTimeout, load_data
+from ..patterns import PatternTimeout, load_data
 from ..patterns import compile_pattern as _compile_pattern
-from .grammar import DATA, NON_NEGATIVE, Mention, describe, describe_each, find_mentions, percent_share, word_set
+from .grammar import DATA, NON_NEGATIVE, Mention, describe, describe_each, find_mentions, has_digit, percent_share, word_set
+from .needles import Sieved, sieve
 
 # ---------------------------------------------------------------- data
 
@@ -33,8 +34,8 @@ class Facet:
     label: str
     kinds: tuple[str, ...]
     units: tuple[str, ...]
-    cues: tuple[Pattern, ...]
-    not_: Pattern | None
+    cues: tuple[Sieved, ...]
+    not_: Sieved | None
     subject: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     threshold: bool = False
@@ -46,9 +47,9 @@ class Facet:
 class Category:
     id: str
     label: str
-    cues: tuple[Pattern, ...]
-    values: tuple[tuple[str, Pattern], ...]
-    any_value: Pattern
+    cues: tuple[Sieved, ...]
+    values: tuple[tuple[str, Sieved], ...]
+    any_value: Sieved
     subject: tuple[str, ...]
     stems: frozenset[str] | None = None  # quick filter derived from the values
 
@@ -57,10 +58,10 @@ class Category:
 class Dimension:
     id: str
     default: str
-    values: tuple[tuple[str, Pattern], ...]
+    values: tuple[tuple[str, Sieved], ...]
     clause_only: bool = False
     refines: tuple[tuple[str, str], ...] = ()  # (value, the value it is a form of)
-    combined: Pattern | None = None  # every value in one pattern, a named group each
+    combined: Sieved | None = None  # every value in one pattern, a named group each
 
 
 @dataclass(frozen=True)
@@ -68,23 +69,26 @@ class Knowledge:
     facets: tuple[Facet, ...]
     by_id: dict
     categories: tuple[Category, ...]
-    category_prefilter: Pattern
+    category_prefilter: Sieved
     category_stems: frozenset[str] | None
     dimensions: dict
-    study: Pattern
-    named_study: Pattern
-    clinic: Pattern
-    existential: Pattern
+    study: Sieved
+    named_study: Sieved
+    clinic: Sieved
+    existential: Sieved
     existential_stems: frozenset[str] | None
-    contrast: Pattern
+    contrast: Sieved
     contrast_stems: frozenset[str] | None
-    value_negators: Pattern
+    value_negators: Sieved
     reg: dict
 
 
-def compile_pattern(src: str, where: str, flags: int = regex.IGNORECASE) -> Pattern:
-    """A data-file pattern, compiled once; every search of it is bounded by a timeout (see linters/patterns.py)."""
-    return _compile_pattern(src, where, flags)
+def compile_pattern(src: str, where: str, flags: int = regex.IGNORECASE) -> Sieved:
+    """A data-file pattern, compiled once; every search of it is bounded by a timeout (see linters/patterns.py).
+
+    A text that lacks every word the pattern needs is not searched at all (see needles.py).
+    """
+    return sieve(_compile_pattern(src, where, flags), flags)
 
 
 def literal_stems(src: str) -> frozenset[str] | None:
@@ -183,10 +187,11 @@ def has_stem(words: frozenset[str], stems: frozenset[str] | None) -> bool:
 @lru_cache(maxsize=4096)
 def word_starts(text: str) -> frozenset[str]:
     """The first 2, 3 and 4 letters of every word of `text`, to test many stem sets at once."""
-    return frozenset(w[:n] for w in word_set(text) for n in (2, 3, 4))
+    words = word_set(text)
+    return frozenset({w[:2] for w in words} | {w[:3] for w in words} | {w[:4] for w in words})
 
 
-def _words(src: str, where: str, flags: int = regex.IGNORECASE) -> Pattern:
+def _words(src: str, where: str, flags: int = regex.IGNORECASE) -> Sieved:
     return compile_pattern(r"(?<![\w-])(?:" + src + r")(?![\w])", where, flags)
 
 
@@ -245,8 +250,12 @@ def knowledge() -> Knowledge:
                 values=tuple((v["id"], _words(v["pattern"], f"{where}: dimensions.{did}.{v['id']}")) for v in d.get("values") or ()),
                 clause_only=bool(d.get("clause_only")),
                 refines=tuple((v["id"], v["refines"]) for v in d.get("values") or () if v.get("refines")),
+                # The word-start test is written once, before the alternatives, not once in each:
+                # the same matches, and more than twice as fast to search.
                 combined=compile_pattern(
-                    "|".join(f"(?P<v{i}>(?<![\\w-])(?:{v['pattern']})(?![\\w]))" for i, v in enumerate(d.get("values") or ())) or "(?!)",
+                    "(?<![\\w-])(?:" + "|".join(f"(?P<v{i}>(?:{v['pattern']})(?![\\w]))" for i, v in enumerate(d.get("values") or ())) + ")"
+                    if d.get("values")
+                    else "(?!)",
                     f"{where}: dimensions.{did}",
                 ),
             )
@@ -420,6 +429,8 @@ def _clause_of(spans: list[tuple[int, int]], pos: int) -> int:
 
 def _without_contrast(k: Knowledge, text: str) -> str:
     """The text with compared-with phrases blanked ("Unlike SSRIs, ketamine ..." -> "       , ketamine ...")."""
+    if not k.contrast.may_match(text):
+        return text
     if k.contrast_stems is not None and word_starts(text).isdisjoint(k.contrast_stems):
         return text
     out = text
@@ -440,6 +451,12 @@ def _values_in(dim_id: str, text: str) -> frozenset[str]:
     # Several numbers of a sentence look in the same clause: remember the answer.
     dim = knowledge().dimensions[dim_id]
     return frozenset(dim.values[int(m.lastgroup[1:])][0] for m in dim.combined.finditer(text))
+
+
+@lru_cache(maxsize=8192)
+def _picked_in(dim_id: str, text: str) -> str | None:
+    """The value `text` names for a dimension, if any (see `_pick`)."""
+    return _pick(knowledge().dimensions[dim_id], set(_values_in(dim_id, text)))
 
 
 def _pick(dim: Dimension, found: set[str]) -> str | None:
@@ -468,15 +485,13 @@ def subject_of(k: Knowledge, layers: list[str], context: _Context) -> tuple[tupl
     explicit = []
     for dim in k.dimensions.values():
         picked = None
-        texts = list(layers[:1]) if dim.clause_only else list(layers)
-        if dim.id in ("entity", "indication"):
-            texts += [context.row, context.heading]
-        for text in texts:
-            if not text:
-                continue
-            picked = _pick(dim, _dimension_values(k, dim, text))
-            if picked:
+        for text in layers[:1] if dim.clause_only else layers:
+            if text and (picked := _picked_in(dim.id, text)):
                 break
+        if not picked and dim.id in ("entity", "indication"):
+            for text in (context.row, context.heading):
+                if text and (picked := _picked_in(dim.id, text)):
+                    break
         if picked:
             explicit.append(dim.id)
         values.append((dim.id, picked or dim.default))
@@ -495,24 +510,37 @@ def _study(k: Knowledge, text: str, place_key: str) -> str | None:
 # ---------------------------------------------------------------- extraction
 
 
-def _assign_facet(k: Knowledge, m: Mention, clause: str, sentence: str) -> Facet | None:
-    starts = word_starts(sentence)
-    for text in (clause, sentence):
-        for facet in k.facets:
-            if m.kind not in facet.kinds:
+def _assign_facet(k: Knowledge, m: Mention, clause: str, sentence: str, asked: _Asked | None = None) -> Facet | None:
+    """The first facet (in file order) the number fits whose cues are in its clause, or else in its sentence."""
+    asked = asked or _Asked(k)
+    possible = asked.possible
+    candidates = []
+    for f in k.facets:
+        if m.kind not in f.kinds or (f.units and m.unit not in f.units) or (f.skip_single and m.singular):
+            continue
+        if f.id not in possible:
+            possible[f.id] = _cues_possible(f, sentence)
+        if possible[f.id]:
+            candidates.append(f)
+    # The clause first, then the whole sentence (when it is more than the clause).
+    for text in (clause, sentence) if clause != sentence else (clause,):
+        for facet in candidates:
+            if not all(asked.found(c, text) for c in facet.cues):
                 continue
-            if facet.units and m.unit not in facet.units:
-                continue
-            if facet.skip_single and m.singular:
-                continue
-            if any(stems is not None and starts.isdisjoint(stems) for stems in facet.cue_stems):
-                continue  # a cue word is missing from the whole sentence
-            if not all(c.search(text) for c in facet.cues):
-                continue
-            if facet.not_ is not None and facet.not_.search(text):
+            if facet.not_ is not None and asked.found(facet.not_, text):
                 continue
             return facet
     return None
+
+
+def _cues_possible(facet: Facet, sentence: str) -> bool:
+    """False when a cue word of the facet is missing from the whole sentence (then neither the clause nor the sentence matches)."""
+    if not all(c.may_match(sentence) for c in facet.cues):
+        return False
+    if any(stems is not None for stems in facet.cue_stems):
+        starts = word_starts(sentence)
+        return not any(stems is not None and starts.isdisjoint(stems) for stems in facet.cue_stems)
+    return True
 
 
 def _stated(m: Mention) -> tuple[float, ...]:
@@ -565,13 +593,19 @@ def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) ->
         text = s.text
         if len(text) > MAX_SENTENCE_CHARS:
             continue  # not prose (a pasted table or data dump); keeps the work per page bounded
-        words = word_set(text)
+        # The words are needed only to rule quantities out in a sentence without a digit, and
+        # by the stem filters of the sentences that pass the needle tests.
+        words = None if has_digit(text) else word_set(text)
         try:
             mentions = find_mentions(text, words)
             has_category = has_status = False
             if not s.is_heading:
-                has_category = has_stem(words, k.category_stems) and bool(k.category_prefilter.search(text))
-                has_status = has_stem(words, k.reg["stems"]) and bool(k.reg["prefilter"].search(text))
+                has_category = k.category_prefilter.may_match(text)
+                has_status = k.reg["prefilter"].may_match(text)
+                if has_category or has_status:
+                    words = word_set(text) if words is None else words
+                    has_category = has_category and _quick_search(k.category_prefilter, k.category_stems, text, words)
+                    has_status = has_status and _quick_search(k.reg["prefilter"], k.reg["stems"], text, words)
             if not (mentions or has_category or has_status):
                 continue
             if rows is None:
@@ -583,23 +617,36 @@ def page_facts(doc: Document, only: Callable[[Sentence], bool] | None = None) ->
     return out
 
 
+def _quick_search(pattern: Sieved, stems: frozenset[str] | None, text: str, words: frozenset[str]) -> bool:
+    """Does `pattern` match a text that its needles let through? The stem filter first, the search last."""
+    return has_stem(words, stems) and bool(pattern.search_sifted(text))
+
+
+def _states_a_number(m: Mention) -> bool:
+    """Is this mention a value that can be a fact (not unitless, not a change, not an impossible share)?"""
+    return not (m.kind is None or m.transition or m.change or (m.kind == "percent" and m.high is not None and m.high > 100))
+
+
 def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, out: PageFacts) -> None:
-    spans = clauses(text)
-    plain = _without_contrast(k, text)
-    place_key = f"{doc.path}:{s.line}:{s.index}"
-    study = _study(k, text, place_key) or (_study(k, ctx.row, place_key) if ctx.row else None)
     for m in mentions:
         if m.inverted or m.negative or (m.kind == "percent" and m.high is not None and m.high > 100):
             _range_problems(doc, s, text, m, out)
-        if m.kind is None or m.transition or m.change or (m.kind == "percent" and m.high is not None and m.high > 100):
-            continue
+    numbers = [m for m in mentions if _states_a_number(m)]
+    if not (numbers or has_category or has_status):
+        return  # only range problems: the clauses, contrast and study of the sentence are not needed
+    asked = _Asked(k)
+    spans = clauses(text)
+    plain = asked.plain(text)
+    place_key = f"{doc.path}:{s.line}:{s.index}"
+    study = _study(k, text, place_key) or (_study(k, ctx.row, place_key) if ctx.row else None)
+    for m in numbers:
         ci = _clause_of(spans, m.start)
         cs, ce = spans[ci]
         clause = text[cs:ce]
-        facet = _assign_facet(k, m, clause, text)
+        facet = _assign_facet(k, m, clause, text, asked)
         if facet is None and not s.tags:
             continue  # only a tagged sentence's claim can still say what this number is about
-        layers = [_without_contrast(k, clause)]
+        layers = [asked.plain(clause)]
         if _RELATIVE.match(clause) and ci > 0:
             layers.append(text[spans[ci - 1][0] : spans[ci - 1][1]])  # "which" is about the clause before
         # Then the sentence up to this clause: a later clause ("and 41.2% with ECT") is about something else.
@@ -629,10 +676,8 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
                 subject=subject,
                 explicit=explicit,
                 study=study,
-                clinic=bool(k.clinic.search(text)),
-                existential=not word_starts(clause).isdisjoint(k.existential_stems or ()) and bool(k.existential.search(clause))
-                if k.existential_stems is not None
-                else bool(k.existential.search(clause)),
+                clinic=asked.found(k.clinic, text),
+                existential=asked.existential(clause),
                 place=_place(doc, s, m.start, m.end),
                 step=m.step,
                 stated=_stated(m),
@@ -641,9 +686,61 @@ def _sentence_facts(k, doc, s, text, mentions, has_category, has_status, ctx, ou
     if s.is_heading:
         return  # a heading names a topic ("Is it approved? Rules and the law"); it states no status
     if has_category:
-        _category_facts(k, doc, s, text, spans, plain, study, ctx, out)
+        _category_facts(k, doc, s, text, spans, plain, study, ctx, out, asked)
     if has_status:
-        out.statuses.extend(status_facts(k, doc, s, text, spans, ctx))
+        out.statuses.extend(status_facts(k, doc, s, text, spans, ctx, asked))
+
+
+class _Asked:
+    """What was found in the texts of one sentence, remembered: its numbers and clauses ask again.
+
+    Each answer depends only on the pattern and the text, so remembering it changes nothing.
+    """
+
+    def __init__(self, k: Knowledge):
+        self.k = k
+        self.possible: dict[str, bool] = {}  # facet id: are its cue words in the sentence at all
+        self._found: dict[tuple[int, str], bool] = {}
+        self._plain: dict[str, str] = {}
+        self._existential: dict[str, bool] = {}
+        self._entities: dict[str, set[str]] = {}
+
+    def found(self, pattern, text: str) -> bool:
+        """Does `pattern` match in `text`?"""
+        key = (id(pattern), text)  # the patterns live as long as the knowledge
+        hit = self._found.get(key)
+        if hit is None:
+            hit = self._found[key] = bool(pattern.search(text))
+        return hit
+
+    def plain(self, text: str) -> str:
+        """`_without_contrast(text)`."""
+        hit = self._plain.get(text)
+        if hit is None:
+            hit = self._plain[text] = _without_contrast(self.k, text)
+        return hit
+
+    def existential(self, clause: str) -> bool:
+        hit = self._existential.get(clause)
+        if hit is None:
+            hit = self._existential[clause] = _existential(self.k, clause)
+        return hit
+
+    def entities(self, text: str) -> set[str]:
+        """`_status_entities(text)` (a copy: callers may add to it)."""
+        hit = self._entities.get(text)
+        if hit is None:
+            hit = self._entities[text] = _status_entities(self.k, text)
+        return set(hit)
+
+
+def _existential(k: Knowledge, clause: str) -> bool:
+    """ "Some patients ...": a clause that says what can happen, not what usually happens."""
+    if not k.existential.may_match(clause):
+        return False
+    if k.existential_stems is not None and word_starts(clause).isdisjoint(k.existential_stems):
+        return False
+    return bool(k.existential.search_sifted(clause))
 
 
 def _range_problems(doc: Document, s: Sentence, text: str, m: Mention, out: PageFacts) -> None:
@@ -682,16 +779,17 @@ def _range_problems(doc: Document, s: Sentence, text: str, m: Mention, out: Page
         )
 
 
-def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -> None:
+def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts, asked: _Asked | None = None) -> None:
+    asked = asked or _Asked(k)
     starts = word_starts(text)
     for cat in k.categories:
         if cat.stems is not None and starts.isdisjoint(cat.stems):
             continue
         for ci, (cs, ce) in enumerate(spans):
             clause = text[cs:ce]
-            if not cat.any_value.search(clause):
+            if not asked.found(cat.any_value, clause):
                 continue
-            if not any(c.search(clause) or c.search(text) for c in cat.cues) and cat.cues:
+            if not any(asked.found(c, clause) or asked.found(c, text) for c in cat.cues) and cat.cues:
                 continue
             values = []
             first = None
@@ -704,8 +802,8 @@ def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -
                     break
             if not values:
                 continue
-            subject, _ = subject_of(k, [_without_contrast(k, clause), plain[:ce]], ctx)
-            if k.existential.search(clause):
+            subject, _ = subject_of(k, [asked.plain(clause), plain[:ce]], ctx)
+            if asked.found(k.existential, clause):
                 continue
             out.categories.append(
                 CategoryFact(
@@ -719,9 +817,10 @@ def _category_facts(k, doc, s, text, spans, plain, study, ctx, out: PageFacts) -
             )
 
 
-def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context) -> list[StatusFact]:
+def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context, asked: _Asked | None = None) -> list[StatusFact]:
+    asked = asked or _Asked(k)
     reg = k.reg
-    if reg["reporting"].search(text):
+    if asked.found(reg["reporting"], text):
         return []  # "Be wary of clinics that claim ..." reports someone else's statement
     found: list[StatusFact] = []
     polarity: bool | None = None
@@ -751,15 +850,15 @@ def status_facts(k: Knowledge, doc, s: Sentence, text: str, spans, ctx: _Context
             continue
         anchor = approval or off_label
         for name, pattern in reg["regulators"]:
-            if pattern.search(clause) or pattern.search(text):
+            if asked.found(pattern, clause) or asked.found(pattern, text):
                 regulator = name
                 break
-        clause_plain = _without_contrast(k, clause)
-        entities = _status_entities(k, clause_plain) or _status_entities(k, _without_contrast(k, text))
+        clause_plain = asked.plain(clause)
+        entities = asked.entities(clause_plain) or asked.entities(asked.plain(text))
         if not entities and ctx.row:
-            entities = _status_entities(k, ctx.row)
+            entities = asked.entities(ctx.row)
         if not entities and ctx.heading:
-            entities = _status_entities(k, ctx.heading)
+            entities = asked.entities(ctx.heading)
         if not entities:
             continue
         indications = _dimension_values(k, indication_dim, clause_plain)

@@ -25,6 +25,14 @@ import regex
 
 from ..errors import UsageError
 from ..patterns import SEARCH_TIMEOUT, PatternTimeout, load_data
+from ..prepared import prepared
+from .needles import fold, leading_needles
+
+try:  # the standard library's reading of a pattern, to measure one (never used to match)
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 DATA = "facets.yml"
 I = re.IGNORECASE
@@ -85,9 +93,26 @@ class UnitForm:
 @lru_cache(maxsize=1)
 def _units() -> tuple[list[UnitForm], regex.Pattern]:
     data = load_data(DATA)
-    reg = unit_registry()
+    # pint takes half a second to import and build its registry: the factors it gives for this
+    # version of the data are kept in the project's prepared store (see linters/prepared.py).
+    factors = prepared("quantity_unit_factors", lambda: _checked_factors(data))
     forms: list[UnitForm] = []
     groups: list[str] = []
+    for entry, factor in zip(data.get("units") or [], factors):
+        forms.append(UnitForm(entry["unit"], entry["kind"], factor))
+        groups.append(f"(?P<u{len(forms) - 1}>" + "|".join(entry["written"]) + ")")
+    # A unit follows the number, maybe after a hyphen ("40-minute") and up to two
+    # adjectives ("3 to 5 consecutive daily infusions").
+    # The spellings come from a data file, so (like every data pattern) they are matched
+    # with the `regex` module under a time limit.
+    pattern = regex.compile(r"\s*(?:-\s*)?(?:(?:" + _ADJECTIVES + r")\s+){0,2}(?:" + "|".join(groups) + r")(?![\w/])", regex.IGNORECASE)
+    return forms, pattern
+
+
+def _checked_factors(data: dict) -> list[float]:
+    """Each unit's factor to its kind's base unit, from pint; a unit pint cannot convert is an error."""
+    reg = unit_registry()
+    factors: list[float] = []
     for i, entry in enumerate(data.get("units") or []):
         where = f"linters/data/{DATA}: units[{i}]"
         try:
@@ -98,26 +123,70 @@ def _units() -> tuple[list[UnitForm], regex.Pattern]:
         if base is None:
             raise UsageError(f"{where}: unknown kind {kind!r} (one of {', '.join(sorted(BASE_UNITS))})")
         try:
-            factor = float(reg.Quantity(1, unit).to(base).magnitude)
+            factors.append(float(reg.Quantity(1, unit).to(base).magnitude))
         except Exception as exc:  # pint raises several error types for a bad unit
             raise UsageError(f"{where}: pint cannot convert {unit!r} to {base!r}: {exc}") from None
-        forms.append(UnitForm(unit, kind, factor))
         for w in written:
             try:
                 regex.compile(w)
             except regex.error as exc:
                 raise UsageError(f"{where}: invalid pattern {w!r}: {exc}") from None
-        groups.append(f"(?P<u{len(forms) - 1}>" + "|".join(written) + ")")
-    # A unit follows the number, maybe after a hyphen ("40-minute") and up to two
-    # adjectives ("3 to 5 consecutive daily infusions").
-    # The spellings come from a data file, so (like every data pattern) they are matched
-    # with the `regex` module under a time limit.
-    pattern = regex.compile(
-        r"\s*(?:-\s*)?(?:(?:more|additional|extra|consecutive|daily|weekly|separate|IV|intravenous|ketamine|booster|initial|"
-        r"maintenance|total|low-dose|individual|further|full|weekly)\s+){0,2}(?:" + "|".join(groups) + r")(?![\w/])",
-        regex.IGNORECASE,
-    )
-    return forms, pattern
+    return factors
+
+
+# Words that may stand between a number and its unit.
+_ADJECTIVES = (
+    r"more|additional|extra|consecutive|daily|weekly|separate|IV|intravenous|ketamine|booster|initial|"
+    r"maintenance|total|low-dose|individual|further|full|weekly"
+)
+
+
+@lru_cache(maxsize=1)
+def _unit_beginnings() -> tuple[tuple[str, ...], int] | None:
+    """How the word after a number can begin when a unit follows (an adjective or a unit), and the longest.
+
+    None when the data does not tell (then the unit pattern is always tried).
+    """
+    data = load_data(DATA)
+    sources = [_ADJECTIVES] + [w for entry in data.get("units") or [] for w in entry["written"]]
+    starts = leading_needles("|".join(f"(?:{s})" for s in sources), regex.IGNORECASE, ascii_only=True)
+    if not starts or any(not w[0].isalnum() and w[0] not in "%$" for w in starts):
+        return None  # a spelling that starts with a space or a hyphen: the quick test would not be exact
+    return tuple(sorted(starts)), max(map(len, starts))
+
+
+_ASCII_SPACE = " \t\n\r\f\v"
+
+
+def _may_be_unit(text: str, pos: int) -> bool:
+    """False when no unit can follow `pos`: the next word (after spaces and a hyphen) begins no adjective or unit.
+
+    Most words after a number ("of", "to", "patients") begin none, and this test
+    is much cheaper than the unit pattern with its time limit.
+    """
+    beginnings = _unit_beginnings()
+    if beginnings is None:
+        return True
+    starts, longest = beginnings
+    n = len(text)
+    j = pos
+    while j < n and text[j] in _ASCII_SPACE:
+        j += 1
+    at = [j]
+    if j < n and text[j] == "-":
+        k = j + 1
+        while k < n and text[k] in _ASCII_SPACE:
+            k += 1
+        at.append(k)
+    for k in at:
+        if k >= n:
+            continue  # nothing left for a unit
+        c = text[k]
+        if not (c.isascii() and c.isprintable()):
+            return True  # another kind of space, or a letter outside ASCII: let the pattern decide
+        if fold(text[k : k + longest]).startswith(starts):
+            return True
+    return False
 
 
 _ONES = {
@@ -210,8 +279,80 @@ _AGE_BEFORE = re.compile(r"(?:\baged?|\bages|\bage\s+of|\bbe\s+at\s+least|\bbe\s
 _AGE_AFTER = re.compile(r"\s*(?:(?:and|or)\s+(?:older|over|above|up|younger|under)|\+)(?![\w])|\s+to\s+(?:receive|get|have|start|qualify|be\s+treated)\b", I)
 _MONTH_BEFORE = re.compile(r"\b(?:in|since|from|by|until|of|during|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*),?\s*$", I)
 
+
+def _solid_width(items) -> int | None:
+    """The most non-space characters a match of these parsed pattern items can hold (None: no limit)."""
+    total = 0
+    for op, av in items:
+        if op is _sre.LITERAL:
+            total += 0 if chr(av).isspace() else 1
+        elif op is _sre.IN:
+            total += 0 if av == [(_sre.CATEGORY, _sre.CATEGORY_SPACE)] else 1
+        elif op in (_sre.ANY, _sre.NOT_LITERAL):
+            total += 1
+        elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # matches no character
+        elif op is _sre.BRANCH:
+            widths = [_solid_width(alt) for alt in av[1]]
+            if None in widths:
+                return None
+            total += max(widths)
+        elif op is _sre.SUBPATTERN:
+            width = _solid_width(av[-1])
+            if width is None:
+                return None
+            total += width
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            low, high, item = av
+            width = _solid_width(item)
+            if width is None or (width and high == _sre.MAXREPEAT):
+                return None
+            total += high * width
+        else:
+            return None
+    return total
+
+
+def _end_width(pattern: re.Pattern) -> int | None:
+    """For a pattern whose every match ends at the end of the text (`...$`): the most non-space characters a match holds."""
+    if pattern.flags & re.MULTILINE:
+        return None
+    try:
+        items = list(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # a reading the standard parser does not offer: search the whole text
+        return None
+    if not items or items[-1] != (_sre.AT, _sre.AT_END):
+        return None
+    return _solid_width(items)
+
+
+_BEFORE_WIDTH = _end_width(_BEFORE)
+
+
+def _search_end(pattern: re.Pattern, width: int | None, text: str) -> re.Match | None:
+    """`pattern.search(text)` for a pattern anchored at the end, started where a match can begin.
+
+    A match ends at the end of the text (or before a final newline) and holds at
+    most `width` non-space characters, so it cannot start before the last
+    `width` of them: the search skips the positions before, which it would
+    only have tried in vain (a big alternation costs a microsecond per position).
+    """
+    if width is None:
+        return pattern.search(text)
+    seen = 0
+    start = 0
+    for i in range(len(text) - 1, -1, -1):
+        if not text[i].isspace():
+            seen += 1
+            if seen > width:
+                start = i + 1
+                break
+    return pattern.search(text, start)
+
 # A quick filter: a sentence is parsed only if it has a digit or one of these words.
 _SPLIT = str.maketrans({c: " " for c in "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘’'-–—‐−"})
+# The same for ASCII text, as a byte table: several times faster than a str table.
+_ASCII_SPLIT = bytes(ord(_SPLIT[b]) if b in _SPLIT else b for b in range(256))
 _DIGIT = re.compile(r"\d")
 # "an hour" is a quantity; "an infusion" is one item, never a fact worth comparing.
 _UNIT_WORDS = {"minute", "hour", "day", "week", "month", "year"}
@@ -223,11 +364,19 @@ PREFILTER_WORDS = frozenset(
 # Words an atom can start with; the number pattern is tried only where a digit or one of these starts.
 _START_WORDS = PREFILTER_WORDS | {"a", "an", "single", "the", "early", "mid", "late", "fourty"}
 _TOKEN = re.compile(r"\d[\d,.]*|\.\d+|[a-z]+", re.IGNORECASE)
+_ASCII_TOKEN = re.compile(r"\d[\d,.]*|\.\d+|[a-z]+")  # the same tokens, in lowercased ASCII text
+_YEAR = re.compile(r"\d{4}")
 
 
 def word_set(text: str) -> frozenset[str]:
     """The lowercase words of a sentence (hyphens split), for quick filters."""
+    if text.isascii():
+        return frozenset(text.lower().encode("ascii").translate(_ASCII_SPLIT).decode("ascii").split())
     return frozenset(text.lower().translate(_SPLIT).split())
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
 
 
 def might_have_quantities(text: str, words: frozenset[str] | None = None) -> bool:
@@ -315,6 +464,8 @@ def _parse_number(token: str) -> float | None:
 
 
 def _unit_at(text: str, pos: int) -> tuple[int, UnitForm] | None:
+    if not _may_be_unit(text, pos):
+        return None
     forms, pattern = _units()
     try:
         m = pattern.match(text, pos, timeout=SEARCH_TIMEOUT)
@@ -333,7 +484,9 @@ def _atoms(text: str) -> list[_Atom]:
     # anchored matches at a few places are much cheaper than scanning every position.
     atoms: list[_Atom] = []
     pos = 0
-    for t in _TOKEN.finditer(text):
+    # In ASCII text, lowercase once and match the tokens case-sensitively: the same tokens, faster.
+    tokens = _ASCII_TOKEN.finditer(text.lower()) if text.isascii() else _TOKEN.finditer(text)
+    for t in tokens:
         start = t.start()
         if start < pos:
             continue
@@ -377,7 +530,7 @@ def _atom(text: str, m: re.Match) -> _Atom | None:
             _set_unit(atom, _currency())
             return _finish(text, atom)
         # Years: a four-digit number with no unit ("in 2019", "since 1970").
-        if re.fullmatch(r"\d{4}", m.group()) and 1800 <= value <= 2100 and _unit_at(text, end) is None:
+        if _YEAR.fullmatch(m.group()) and 1800 <= value <= 2100 and _unit_at(text, end) is None:
             if _MONTH_BEFORE.search(before) or not re.match(r"\s*(?:[-–]|to\b)", text[end:]):
                 atom.kind, atom.year = "calendar-year", True
                 return atom
@@ -602,6 +755,12 @@ def _tail(prefix: str) -> str:
     return words[-1].lstrip("([{\"'“‘").lower() if words else ""
 
 
+def _without_bound(prefix: str) -> str:
+    """`_BEFORE.sub("", prefix)`: the bound ends the prefix, so there is at most one."""
+    b = _search_end(_BEFORE, _BEFORE_WIDTH, prefix)
+    return prefix if b is None else prefix[: b.start()] + prefix[b.end() :]
+
+
 def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Mention | None:
     first, last = group[0], group[-1]
     kind = last.kind
@@ -609,7 +768,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
     if kind is None:
         # Ages: "aged 18 to 65", "16 and older", "must be at least 18 to receive".
         prefix = text[max(0, start - 30) : start]
-        bounds_stripped = _BEFORE.sub("", prefix) if _tail(prefix) in _BOUND_TAILS else prefix
+        bounds_stripped = _without_bound(prefix) if _tail(prefix) in _BOUND_TAILS else prefix
         if _AGE_BEFORE.search(prefix) or _AGE_BEFORE.search(bounds_stripped) or _AGE_AFTER.match(text, end):
             form = _form("year", "age")
             for atom in group:
@@ -632,7 +791,7 @@ def _mention(text: str, group: list[_Atom], shape: str, transition: bool) -> Men
     for _ in range(3):
         if _tail(prefix) not in _BOUND_TAILS:
             break  # most quantities have none: skip the search
-        b = _BEFORE.search(prefix)
+        b = _search_end(_BEFORE, _BEFORE_WIDTH, prefix)
         if not b:
             break
         if b.group("approx"):
