@@ -65,7 +65,8 @@ class ReferencesTreeprocessor(Treeprocessor):
         self.ext = ext
 
     def run(self, root: etree.Element) -> None:
-        registry = self.ext.registry()
+        pieces = self.ext.pieces()
+        registry = pieces.registry
         numbers: dict[str, int] = {}  # reference key -> number, in order of first citation
         uses: dict[str, list[tuple[str, Any, str]]] = {}  # key -> [(claim id, source, cite id)]
         cites = [el for el in root.iter("sup") if el.get("class") == CITE_CLASS and el.get("data-claims") is not None]
@@ -78,18 +79,18 @@ class ReferencesTreeprocessor(Treeprocessor):
             for cid in ids:
                 entry = registry.claims.get(cid) if is_valid_id(cid) else None
                 if entry is None:
-                    parts.append(self._unknown(cid))
+                    parts.append(self._unknown(cid, pieces))
                     continue
                 if not entry.claim.sources:
-                    parts.append(self._unsourced(cid, entry.claim.statement))
+                    parts.append(self._unsourced(cid, entry.claim.statement, pieces))
                 for source in entry.claim.sources:
                     numbers.setdefault(source.ref, len(numbers) + 1)
                     by_ref.setdefault(source.ref, []).append((cid, source))
                     uses.setdefault(source.ref, []).append((cid, source, cite_id))
-            links = [self._ref_link(numbers[key], key, pairs, registry) for key, pairs in sorted(by_ref.items(), key=lambda kv: numbers[kv[0]])]
-            self._fill(sup, links + parts if links else parts or [self._unknown("")])
+            links = [self._ref_link(numbers[key], key, pairs, pieces) for key, pairs in sorted(by_ref.items(), key=lambda kv: numbers[kv[0]])]
+            self._fill(sup, links + parts if links else parts or [self._unknown("", pieces)])
         if numbers:
-            root.append(self._reference_list(numbers, uses, registry))
+            root.append(self._reference_list(numbers, uses, pieces))
 
     # -- citations ---------------------------------------------------------
 
@@ -100,43 +101,38 @@ class ReferencesTreeprocessor(Treeprocessor):
             sup.append(el)
             el.tail = AtomicString(", " if i < len(parts) - 1 else "]")
 
-    def _ref_link(self, number: int, key: str, pairs: list[tuple[str, Any]], registry: Registry) -> etree.Element:
-        ref = registry.references.get(key)
-        label = short_label(ref.data) if ref else clean(key)
-        quotes = [f"{clean(s.locator)}: “{clean(s.quote)}”" for _cid, s in pairs]
-        title = f"{label}. " + " / ".join(dict.fromkeys(quotes))
-        a = etree.Element("a", {"href": f"#ref-{number}", "class": "claim-cite-ref", "title": _title(title)})
+    def _ref_link(self, number: int, key: str, pairs: list[tuple[str, Any]], pieces: "_Pieces") -> etree.Element:
+        a = etree.Element("a", {"href": f"#ref-{number}", "class": "claim-cite-ref", "title": pieces.cite_title(key, [s for _cid, s in pairs])})
         a.text = AtomicString(str(number))
         return a
 
-    def _unknown(self, cid: str) -> etree.Element:
-        span = etree.Element("span", {"class": "claim-cite-unknown", "title": _title(f"Claim “{cid}” is not in the claims registry." if cid else "This claim tag names no claim.")})
+    def _unknown(self, cid: str, pieces: "_Pieces") -> etree.Element:
+        span = etree.Element("span", {"class": "claim-cite-unknown", "title": pieces.title(f"Claim “{cid}” is not in the claims registry." if cid else "This claim tag names no claim.")})
         span.text = AtomicString("?")
         return span
 
-    def _unsourced(self, cid: str, statement: str) -> etree.Element:
-        a = etree.Element("a", {"href": self.ext.registry_href(cid), "class": "claim-cite-unsourced", "title": _title(f"No source yet for this claim: {statement}")})
+    def _unsourced(self, cid: str, statement: str, pieces: "_Pieces") -> etree.Element:
+        a = etree.Element("a", {"href": self.ext.registry_href(cid), "class": "claim-cite-unsourced", "title": pieces.title(f"No source yet for this claim: {statement}")})
         a.text = AtomicString("?")
         return a
 
     # -- the reference list ------------------------------------------------
 
-    def _reference_list(self, numbers: dict[str, int], uses: dict[str, list], registry: Registry) -> etree.Element:
+    def _reference_list(self, numbers: dict[str, int], uses: dict[str, list], pieces: "_Pieces") -> etree.Element:
         section = etree.Element("section", {"class": "claim-references"})
         heading = etree.SubElement(section, "h2", {"id": "references"})
         heading.text = self.ext.getConfig("references_title")
         ol = etree.SubElement(section, "ol", {"class": "claim-reference-list"})
         for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
-            ref = registry.references.get(key)
             li = etree.SubElement(ol, "li", {"id": f"ref-{number}", "class": "claim-reference"})
-            citation_into(li, key, ref.data if ref else None)
+            pieces.citation_into(li, key)
             self._backlinks(li, list(dict.fromkeys(c for _cid, _s, c in uses[key])))
             details = etree.SubElement(li, "details", {"class": "claim-quotes"})
             summary = etree.SubElement(details, "summary")
             summary.text = "What this source says"
             quotes: dict[tuple[str, str], list[str]] = {}  # one quote may support several claims
             for cid, source, _cite in uses[key]:
-                claims = quotes.setdefault((clean(source.locator), clean(source.quote)), [])
+                claims = quotes.setdefault((pieces.clean(source.locator), pieces.clean(source.quote)), [])
                 if cid not in claims:
                     claims.append(cid)
             for (locator, quote_text), claim_ids in quotes.items():
@@ -147,11 +143,10 @@ class ReferencesTreeprocessor(Treeprocessor):
                 supports = etree.SubElement(details, "ul", {"class": "claim-supports"})
                 for cid in claim_ids:
                     item = etree.SubElement(supports, "li")
-                    item.text = f"“{clean(registry.claims[cid].claim.statement)}” "
+                    item.text = f"“{pieces.clean(pieces.registry.claims[cid].claim.statement)}” "
                     link = etree.SubElement(item, "a", {"href": self.ext.registry_href(cid), "class": "claim-registry-link"})
                     link.text = f"(claim {cid} in the registry)"
         return section
-
 
     @staticmethod
     def _backlinks(li: etree.Element, cite_ids: list[str]) -> None:
@@ -165,6 +160,63 @@ class ReferencesTreeprocessor(Treeprocessor):
             a.tail = " "
         if len(cite_ids) > 1:
             back.text = " ↩ "
+
+
+class _Pieces:
+    """What citations and reference lists take from one registry, made once and reused on every page.
+
+    A site cites the same few hundred sources on thousands of pages; formatting each
+    citation and cleaning each quote again for every page was most of this extension's time.
+    """
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self._clean: dict[str, str] = {}
+        self._titles: dict[str, str] = {}
+        self._cite_titles: dict[tuple, str] = {}
+        self._citations: dict[str, etree.Element] = {}  # reference key -> a detached <li> holding its formatted citation
+
+    def clean(self, text: str) -> str:
+        done = self._clean.get(text)
+        if done is None:
+            done = self._clean[text] = clean(text)
+        return done
+
+    def title(self, text: str) -> str:
+        """`_title(text)`, once per text."""
+        done = self._titles.get(text)
+        if done is None:
+            done = self._titles[text] = _title(text)
+        return done
+
+    def cite_title(self, key: str, sources: list) -> str:
+        """A citation link's tooltip: the source's short label, then each supporting quote with its locator."""
+        memo = (key, tuple((s.locator, s.quote) for s in sources))
+        done = self._cite_titles.get(memo)
+        if done is None:
+            ref = self.registry.references.get(key)
+            label = short_label(ref.data) if ref else clean(key)
+            quotes = [f"{self.clean(s.locator)}: “{self.clean(s.quote)}”" for s in sources]
+            done = self._cite_titles[memo] = _title(f"{label}. " + " / ".join(dict.fromkeys(quotes)))
+        return done
+
+    def citation_into(self, li: etree.Element, key: str) -> None:
+        """`references.citation_into`, formatted once per reference, then copied."""
+        made = self._citations.get(key)
+        if made is None:
+            ref = self.registry.references.get(key)
+            made = self._citations[key] = etree.Element("li")
+            citation_into(made, key, ref.data if ref else None)
+        li.text = made.text
+        _copy_children(made, li)
+
+
+def _copy_children(source: etree.Element, target: etree.Element) -> None:
+    """Copies of `source`'s children appended to `target` (`copy.deepcopy` also copies every string, slowly)."""
+    for child in source:
+        made = etree.SubElement(target, child.tag, child.attrib)
+        made.text, made.tail = child.text, child.tail
+        _copy_children(child, made)
 
 
 def _letter(i: int) -> str:
@@ -199,6 +251,8 @@ class ClaimTagExtension(Extension):
         }
         super().__init__(**kwargs)
         self.page_uri: str | None = None  # the page being rendered, relative to the docs folder (set by the plugin)
+        self._pieces: _Pieces | None = None
+        self._relative: dict[tuple[str, str], str] = {}  # (registry page, a page's folder) -> the link between them
 
     def registry(self) -> Registry:
         """The registry the plugin handed over, or the one under `root/claims_dir`, read once."""
@@ -206,11 +260,22 @@ class ClaimTagExtension(Extension):
             self._registry = load_registry(Path(self.getConfig("root")), self.getConfig("claims_dir"))
         return self._registry
 
+    def pieces(self) -> _Pieces:
+        """The formatted parts of the current registry's citations (made again when the registry is another)."""
+        registry = self.registry()
+        if self._pieces is None or self._pieces.registry is not registry:
+            self._pieces = _Pieces(registry)
+        return self._pieces
+
     def registry_href(self, claim_id: str) -> str:
         """A link to the claim's registry entry, relative to the current page (MkDocs turns `.md` links into URLs)."""
         target = self.getConfig("registry_page")
         if self.page_uri:
-            target = posixpath.relpath(target, posixpath.dirname(self.page_uri) or ".")
+            folder = posixpath.dirname(self.page_uri) or "."
+            relative = self._relative.get((target, folder))
+            if relative is None:
+                relative = self._relative[(target, folder)] = posixpath.relpath(target, folder)
+            target = relative
         return f"{target}#{claim_anchor(claim_id)}"
 
     def extendMarkdown(self, md: Markdown) -> None:

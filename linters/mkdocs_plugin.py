@@ -18,8 +18,10 @@ copy of the site for review: `MEDICAL_CLAIMS_MODE=preview mkdocs build`.
 
 Speed: in `mkdocs serve` a rebuild re-parses and re-checks only the pages whose
 bytes changed (then the cross-page rules run again on every page's cached
-summary); large sites are checked by worker processes; with the `cache` option
-results are shared with the command line through `.linters-cache/`.
+summary), and each page hook gives an unchanged page what it gave it last time
+(its inputs compared, never assumed); large sites are checked by worker
+processes; with the `cache` option results are shared with the command line
+through `.linters-cache/`.
 
 Options are those of `linters.config.Config` (the one config source, shared
 with the command line); the typed MkDocs config below is generated from it.
@@ -27,10 +29,14 @@ with the command line); the typed MkDocs config below is generated from it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
+import time
 import types
 import typing
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -55,8 +61,8 @@ from .review import audit as audit_log
 from .review.status import classify
 from .rules import all_rules
 from .site import highlights
-from .site.metadata import after_title, metadata_html
-from .site.registry_page import registry_markdown
+from .site.metadata import after_title, box_key, metadata_html
+from .site.registry_page import RegistryPage, registry_page
 from .site.rules_page import catalogue
 
 log = get_plugin_logger(__name__)
@@ -126,11 +132,23 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.stats: dict[str, int] = {}  # the last build's: pages, parsed (checked again), cached
         self._parsed: dict[str, tuple[bytes, Document]] = {}  # path -> (its bytes, the page parsed from them)
         self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
-        self._content_memo: dict[str, tuple[tuple, str]] = {}  # src_uri -> (what on_page_content read, what it returned)
-        self._placed_memo: dict[str, tuple] = {}  # path -> (page, where its findings are, the findings, highlights.place's answer)
+        self._disk: tuple[tuple[Path, int, int], ResultCache] | None = None  # ((folder, day, thread), the disk cache): open through a `serve` session
+        self._paths: dict[str, Path] = {}  # a page's abs_src_path -> it as a Path
+        # MkDocs renders every page again on each rebuild. Each hook keeps what it made of a page with what
+        # it made it from, and gives the same answer while those inputs are the same (compared, never assumed).
+        self._markdown_memo: dict[str, tuple] = {}  # path -> (page, Markdown in, sentences marked, Markdown out)
+        self._content_memo: dict[str, _Rendered] = {}  # src_uri -> what on_page_content read and returned
+        self._placed_memo: dict[str, tuple] = {}  # path -> (page, its findings, highlights.place's answer)
         self._catalogue: tuple[str, dict[str, str]] | None = None  # (key of the Vale style files, the catalogue pages)
-        self._registry_page: tuple[tuple, str] | None = None  # (what the registry page was made from, its Markdown)
+        self._registry_page: tuple[tuple, RegistryPage] | None = None  # (what the registry page was made from, the page)
+        self._registry_blocks = False  # this build's registry page went to Markdown with its blocks as placeholders
         self._citations_memo: dict[str, tuple[Document, tuple]] = {}  # path -> (page, what the registry page shows of it)
+        self._page_links: dict[tuple[str, str], str] = {}  # (page URL, registry URL) -> the link between them
+        # this build's
+        self._highlight = False  # preview highlights on: read once per build (the mode reads the environment)
+        self._doc_by_uri: dict[str, tuple[str, Document | None]] = {}  # a page's src_uri -> (its abs_src_path, its parsed page)
+        self._marked_pages: set[str] = set()  # src_uris whose content or contents list may hold highlight markers
+        self._marked_titles = False  # a page title holds a marker: every page's navigation shows it
 
     # -- set-up ------------------------------------------------------------
 
@@ -145,6 +163,11 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 raise PluginError(f"{MODE_ENV}={forced!r}: use preview or publish")
             return forced
         return "preview" if self.command == "serve" else "publish"
+
+    @property
+    def _rebuilds(self) -> bool:
+        """`mkdocs serve`: this instance builds the site again and again."""
+        return self.command == "serve"
 
     @property
     def highlighting(self) -> bool:
@@ -168,7 +191,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         # one extension instance, holding the registry; replace a `claimtags` listed by name in mkdocs.yml
         config.markdown_extensions[:] = [e for e in config.markdown_extensions if e != EXTENSION_NAME and not isinstance(e, ClaimTagExtension)]
         (config.mdx_configs or {}).pop(EXTENSION_NAME, None)
-        self.extension = ClaimTagExtension(registry=registry, registry_page=REGISTRY_PAGE)
+        if self.extension is None or self.extension.registry() is not registry:  # kept while the registry is: it keeps formatted citations
+            self.extension = ClaimTagExtension(registry=registry, registry_page=REGISTRY_PAGE)
         config.markdown_extensions.append(self.extension)
         for name in ASSETS:
             url = f"{ASSET_DIR}/{name}"
@@ -197,31 +221,37 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         project = self.project
         assert project is not None
         self.today = date.today()
+        self._highlight = self.highlighting
+        self._marked_pages, self._marked_titles, self._registry_blocks = set(), False, False
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
-        by_path = {relative(project.root, Path(f.abs_src_path)): f for f in pages}
-        current = {f.src_uri for f in pages}
-        self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
         try:
-            paths = discover([Path(f.abs_src_path) for f in pages], project.root, project.config.exclude)
-            docs, report = self._check(paths)
+            self._paths = {f.abs_src_path: self._paths.get(f.abs_src_path) or Path(f.abs_src_path) for f in pages}
+            page_paths = [self._paths[f.abs_src_path] for f in pages]
+            paths = discover(page_paths, project.root, project.config.exclude)
+            docs, report, rels = self._check(paths)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
         self._log(report)
         self.docs = {d.path: d for d in docs}
-        self.findings = {}
-        for finding in report.findings:
-            self.findings.setdefault(finding.path, []).append(finding)
-        self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self.highlighting else {}
+        # each checked page's File, by the path the engine gave it (working it out again is slow on a large site)
+        file_of = {str(path): f for path, f in zip(page_paths, pages)}
+        by_path = {rel: file_of[str(path)] for path, rel in zip(paths, rels) if str(path) in file_of}
+        self._doc_by_uri = {f.src_uri: (f.abs_src_path, self.docs.get(rel)) for rel, f in by_path.items()}
+        self.findings = self._by_page(report.findings)
+        self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self._highlight else {}
         self._placed_memo = {path: kept for path, kept in self._placed_memo.items() if path in self.docs}
+        self._markdown_memo = {path: kept for path, kept in self._markdown_memo.items() if path in self.placed}
         self._citations_memo = {path: kept for path, kept in self._citations_memo.items() if path in self.docs}
         self.generated = set()
         self._generate_catalogue(files, config)
         self._generate_registry(files, config, docs, by_path, report)
         self._add_assets(files, config)
+        current = {f.src_uri for f in pages} | self.generated
+        self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
         return files
 
-    def _check(self, paths: list[Path]) -> tuple[list[Document], Report]:
-        """Every page parsed and checked, the same engine calls as the command line's.
+    def _check(self, paths: list[Path]) -> tuple[list[Document], Report, list[str]]:
+        """Every page parsed and checked, the same engine calls as the command line's; also each path's page path.
 
         Pages whose bytes did not change since the last rebuild are neither parsed nor
         checked again; the cross-page rules run again only when a page changed. With the
@@ -237,41 +267,84 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             kept = self._parsed.get(rel)
             if kept is not None and kept[0] == data:
                 documents[rel] = kept[1]
-        self._results.backing = ResultCache(project.root / project.config.cache_dir) if project.config.cache else None
+        self._results.backing = self._disk_cache()
         try:
             results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, documents=documents)
             docs = [documents[rel] for rel in results]
             report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
         finally:
+            if self._rebuilds:  # the memory cache forgets what this build did not use; the disk cache stays open
+                self._results.backing = None
             self._results.close()
         self._parsed = {rel: (data, documents[rel]) for rel, data in sources if isinstance(data, bytes)}
-        return docs, report
+        return docs, report, [rel for rel, _data in sources]
+
+    def _by_page(self, findings: list[Finding]) -> dict[str, list[Finding]]:
+        """Each page's findings, as last build's list where they are all equal to it.
+
+        A page's own findings come from the result cache as the same objects, but cross-page
+        findings are made again whenever a page changed. Keeping the old equal ones lets every
+        later comparison with what the last build rendered stop at `is`.
+        """
+        pages: dict[str, list[Finding]] = {}
+        for finding in findings:
+            pages.setdefault(finding.path, []).append(finding)
+        for path, found in pages.items():
+            old = self.findings.get(path)
+            if old is not None and old == found:
+                pages[path] = old
+        return pages
+
+    def _disk_cache(self) -> ResultCache | None:
+        """The disk cache (the `cache` option); in `serve`, one for the whole session, closed at its end.
+
+        Opening it and pruning old runs from it on every rebuild took longer than the
+        rest of a one-page rebuild's check. Another folder, option, day or thread opens it again.
+        """
+        project = self.project
+        assert project is not None
+        wanted = (project.root / project.config.cache_dir, int(time.time() // 86400), threading.get_ident()) if project.config.cache else None
+        if self._disk is not None and self._disk[0] != wanted:
+            if self._disk[0][2] == threading.get_ident():  # SQLite refuses a connection from another thread
+                self._disk[1].close()
+            self._disk = None
+        if wanted is None:
+            return None
+        if not self._rebuilds:
+            return ResultCache(wanted[0])  # closed with the memory cache at the end of the build
+        if self._disk is None:
+            self._disk = (wanted, ResultCache(wanted[0]))
+        return self._disk[1]
+
+    def on_shutdown(self) -> None:
+        if self._disk is not None:
+            if self._disk[0][2] == threading.get_ident():
+                self._disk[1].close()
+            self._disk = None
 
     def _place(self, doc: Document, findings: list[Finding]) -> dict[int, list[Finding]]:
-        """`highlights.place`, reused for a page that was not parsed again and whose findings are where they were."""
-        where = [(f.rule, f.line, f.column, f.message) for f in findings]
+        """`highlights.place`, reused for a page that was not parsed again and whose findings are the same."""
         kept = self._placed_memo.get(doc.path)
-        if kept is not None and kept[0] is doc and kept[1] == where:
-            old_findings, old_placed = kept[2], kept[3]
-            position = {id(f): i for i, f in enumerate(old_findings)}  # today's Finding objects, in the same places
-            placed = {index: [findings[position[id(f)]] for f in fs] for index, fs in old_placed.items()}
-        else:
-            placed = highlights.place(doc, findings)
-        self._placed_memo[doc.path] = (doc, where, list(findings), placed)
+        if kept is not None and kept[0] is doc and kept[1] is findings:
+            return kept[2]
+        placed = highlights.place(doc, findings)
+        self._placed_memo[doc.path] = (doc, findings, placed)
         return placed
 
     def _log(self, report: Report) -> None:
+        # A line per finding, formatted only for the levels the logger shows: a large site has tens of thousands.
+        levels = {"error": logging.WARNING, "warning": logging.INFO}
+        shown = {level: log.isEnabledFor(level) for level in (logging.WARNING, logging.INFO, logging.DEBUG)}
+        counts = {"error": 0, "warning": 0, "info": 0}
         for finding in report.findings:
-            text = f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}"
-            if finding.severity == "error":
-                log.warning(text)
-            elif finding.severity == "warning":
-                log.info(text)
-            else:
-                log.debug(text)
+            severity = finding.severity
+            if severity in counts:
+                counts[severity] += 1
+            level = levels.get(severity, logging.DEBUG)
+            if shown[level]:
+                log.log(level, f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}")
         for note in report.notes:
             log.info(note)
-        counts = {sev: sum(1 for f in report.findings if f.severity == sev) for sev in ("error", "warning", "info")}
         log.info(
             f"{self.mode} check of {len(report.documents)} page{'s' if len(report.documents) != 1 else ''}: {counts['error']} errors, {counts['warning']} warnings, "
             f"{counts['info']} infos, {len(report.suppressed)} suppressed"
@@ -308,13 +381,20 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         project = self.project
         assert project is not None
         registry_url = File.generated(config, REGISTRY_PAGE, content="").url
-        titles = {d.path: _title(d) for d in docs}
+        titles = {d.path: self._citations(d)[1] for d in docs}
+        links = self._page_links  # URLs change only when pages come and go: kept across rebuilds
+        if len(links) > 4 * len(by_path) + 100:
+            links.clear()
 
         def page_link(path: str):
             file = by_path.get(path)
             if file is None:
                 return None
-            return get_relative_url(file.url, registry_url), titles.get(path, file.src_uri)
+            url = file.url
+            link = links.get((url, registry_url))
+            if link is None:
+                link = links[(url, registry_url)] = get_relative_url(url, registry_url)
+            return link, titles.get(path, file.src_uri)
 
         audit = audit_log.read(project.root / project.config.claims_dir, project.config.claims_dir)
         for problem in audit.problems:
@@ -332,12 +412,12 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             [(self._citations(d), page_link(d.path)) for d in docs],
         )
         if self._registry_page is not None and self._registry_page[0] == key:
-            text = self._registry_page[1]  # a rebuild that changed no citation, title or claim
+            made = self._registry_page[1]  # a rebuild that changed no citation, title or claim
         else:
             states = classify(project.registry, docs, self.today, project.config.expiring_days, audit)
-            text = registry_markdown(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
-            self._registry_page = (key, text)
-        self._put(files, config, REGISTRY_PAGE, content=text)
+            made = registry_page(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
+            self._registry_page = (key, made)
+        self._put(files, config, REGISTRY_PAGE, content=made.markdown)
 
     def _citations(self, doc: Document) -> tuple:
         """What the registry page shows of a page: its title, and each claim tag with its place and sentence."""
@@ -358,13 +438,21 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     # -- each page -----------------------------------------------------------
 
     def _doc_for(self, page) -> Document | None:
-        if self.project is None or not page.file.abs_src_path or page.file.src_uri in self.generated:
+        file = page.file
+        known = self._doc_by_uri.get(file.src_uri)
+        if known is not None and known[0] == file.abs_src_path:
+            return known[1]
+        if self.project is None or not file.abs_src_path or file.src_uri in self.generated:
             return None
-        return self.docs.get(relative(self.project.root, Path(page.file.abs_src_path)))
+        doc = self.docs.get(relative(self.project.root, Path(file.abs_src_path)))  # a file another plugin added after on_files
+        self._doc_by_uri[file.src_uri] = (file.abs_src_path, doc)
+        return doc
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         if self.extension is not None:
             self.extension.page_uri = page.file.src_uri
+        if page.file.src_uri == REGISTRY_PAGE and REGISTRY_PAGE in self.generated:
+            return self._registry_markdown(markdown)
         doc = self._doc_for(page)
         placed = self.placed.get(doc.path) if doc is not None else None
         if not placed:
@@ -372,35 +460,106 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         if not doc.source.endswith(markdown):
             log.debug(f"{doc.path}: another plugin changed the Markdown; no highlights on this page")
             return markdown
-        return highlights.insert_markers(markdown, len(doc.source) - len(markdown), doc, placed)
+        # the markers depend on the page, its Markdown and which of its sentences are flagged, nothing else
+        kept = self._markdown_memo.get(doc.path)
+        if kept is not None and kept[0] is doc and kept[1] == markdown and kept[2] == placed.keys():
+            return kept[3]
+        marked = highlights.insert_markers(markdown, len(doc.source) - len(markdown), doc, placed)
+        if self._rebuilds:
+            self._markdown_memo[doc.path] = (doc, markdown, set(placed), marked)
+        return marked
+
+    def _registry_markdown(self, markdown: str) -> str:
+        """The registry page with its large HTML blocks as placeholders (`RegistryPage`), unless another plugin changed it."""
+        made = self._registry_page[1] if self._registry_page else None
+        self._registry_blocks = made is not None and all(markdown.count(placeholder) == 1 for placeholder in made.blocks)
+        if made is None or self._registry_blocks:
+            return markdown
+        log.debug(f"{REGISTRY_PAGE}: another plugin changed the page; it is rendered whole")
+        return made.put_back(markdown)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        if page.file.src_uri in self.generated:
-            return html
+        uri = page.file.src_uri
+        kept = self._content_memo.get(uri)
+        if uri == REGISTRY_PAGE and self._registry_blocks:
+            rendered = self._registry_content(html, page, kept)
+        elif uri in self.generated:
+            same = kept is not None and kept.html == html and kept.generated and kept.made_from is None and kept.highlight == self._highlight
+            rendered = kept if same else _Rendered(html=html, out=html, marked=self._has_markers(html), highlight=self._highlight, generated=True)
+        else:
+            rendered = self._content(html, page, kept)
+        if self._rebuilds:  # a page's HTML twice over: kept only where a rebuild can use it
+            self._content_memo[uri] = rendered
+        if self._highlight:
+            if rendered.marked or _toc_has_markers(page.toc):
+                self._marked_pages.add(uri)
+            if not self._marked_titles and highlights.has_markers(page.title or ""):
+                self._marked_titles = True
+        return rendered.out
+
+    def _registry_content(self, html: str, page, kept: _Rendered | None) -> _Rendered:
+        """The registry page with its blocks put back, and their ids made known to MkDocs' check of links to anchors."""
+        assert self._registry_page is not None
+        made = self._registry_page[1]
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | made.anchor_ids
+        if kept is not None and kept.html == html and kept.made_from is made and kept.highlight == self._highlight:
+            return kept
+        full = made.html(html)
+        if full is None:
+            log.warning(f"{REGISTRY_PAGE}: another plugin removed the registry page's placeholders; its tables are missing")
+            full = html
+        return _Rendered(html=html, out=full, marked=self._has_markers(full), highlight=self._highlight, generated=True, made_from=made)
+
+    def _content(self, html: str, page, kept: _Rendered | None) -> _Rendered:
+        """The page's HTML with its "About this page" box and, in preview, its highlights and their list.
+
+        A `serve` rebuild renders every page again; a page whose HTML, box fields, parsed
+        page and findings are the same gets the same result, reused instead of made again.
+        """
         doc = self._doc_for(page)
-        highlight = self.highlighting and doc is not None
+        highlight = self._highlight and doc is not None
         findings = self.findings.get(doc.path, []) if highlight else []
-        placed = self.placed.get(doc.path, {}) if highlight else {}
-        # A `serve` rebuild renders every page again; a page whose HTML, metadata and findings
-        # did not change gets the same result, so it is reused instead of re-marked.
-        key = (html, repr(page.meta), highlight, [(f.rule, f.severity, f.line, f.column, f.message, f.excerpt, f.related) for f in findings], {i: len(fs) for i, fs in placed.items()})
-        kept = self._content_memo.get(page.file.src_uri)
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        box = box_key(page.meta or {}) if self._rebuilds else ()
+        if kept is not None and kept.html == html and kept.box == box and kept.highlight == self._highlight and kept.doc is doc and kept.findings == findings:
+            return kept
         block = metadata_html(page.meta or {})
         if highlight:
-            html = highlights.render_marks(html, placed)
+            placed = self.placed.get(doc.path, {})
+            html_out = highlights.render_marks(html, placed)
             block = highlights.summary_html(doc, findings, placed) + block
-        out = after_title(html, block)
-        self._content_memo[page.file.src_uri] = (key, out)
-        return out
+        else:
+            html_out = html
+        out = after_title(html_out, block)
+        return _Rendered(html=html, box=box, highlight=self._highlight, doc=doc, findings=findings, out=out, marked=self._has_markers(out))
+
+    def _has_markers(self, html: str) -> bool:
+        """Whether on_post_page must look for markers in this page (only where they are stripped: preview highlights)."""
+        return self._highlight and highlights.has_markers(html)
 
     def on_post_page(self, output: str, *, page, config) -> str:
-        # markers in a flagged heading also reach the table of contents and the <title>;
-        # most pages have none, and a search for one character is much cheaper than the substitution
-        if self.highlighting and (highlights.START in output or highlights.END in output or highlights.SEP in output):
+        # Markers in a flagged heading also reach the table of contents and the <title>, and a page
+        # title reaches every page's navigation. A search of a whole page for them costs more than
+        # all the rest of this plugin's work on an unchanged page, so only pages that may hold one are searched.
+        if not self._highlight or not (self._marked_titles or page.file.src_uri in self._marked_pages):
+            return output
+        if highlights.has_markers(output):
             return highlights.strip_markers(output)
         return output
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    """What on_page_content made of a page, and what it made it from."""
+
+    html: str
+    out: str
+    marked: bool  # `out` holds a highlight marker (looked for only when highlighting)
+    box: tuple = ()
+    highlight: bool = False  # the build's: with `doc`, whether this page was highlighted and `marked` looked for
+    doc: Document | None = None
+    findings: list = field(default_factory=list)
+    generated: bool = False  # a page this plugin made
+    made_from: RegistryPage | None = None  # the registry page's blocks
 
 
 def _vale_style_key(root: Path, vale_config: str) -> str:
@@ -420,6 +579,17 @@ def _vale_style_key(root: Path, vale_config: str) -> str:
                 continue
             parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return "\n".join(parts)
+
+
+def _toc_has_markers(toc) -> bool:
+    """A flagged heading's markers are also in the page's table of contents."""
+    items = list(toc or ())
+    while items:
+        item = items.pop()
+        if highlights.has_markers(item.title or ""):
+            return True
+        items.extend(item.children or ())
+    return False
 
 
 def _title(doc: Document) -> str:

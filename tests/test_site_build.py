@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,115 @@ def test_serve_watches_the_claims_registry(tmp_path):
     plugin.on_serve(Server(), config=config, builder=None)
     assert str((root / "claims").resolve()) in watched
     assert plugin.mode == "preview"
+
+
+# -- `mkdocs serve`: a rebuild reuses what did not change, and shows exactly what a fresh build shows
+
+SERVE_PAGES = {
+    **FIXTURE_PAGES,
+    "sessions.md": clean_page("Sessions", "# Sessions\n\nEach infusion lasts about 40 minutes.\n"),
+}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+SERVE_EDITS = {
+    "the page itself": lambda root: _edit(root / "docs" / "flagged.md", "guaranteed cure", "sure cure"),
+    "a contradiction from another page": lambda root: _edit(root / "docs" / "hostile.md", "Sessions last an hour", "Each infusion lasts about 3 hours"),
+    "the registry": lambda root: _edit(root / "claims" / "claims.yml", "infusions <img", "drips <img"),
+    "front matter only": lambda root: _edit(root / "docs" / "index.md", "author: Editorial team", "author: Clinic team"),
+    "a flagged heading": lambda root: _edit(root / "docs" / "sessions.md", "40 minutes.\n", "40 minutes.\n\n## Sessions take 3 hours to 1 hour\n\nAsk us.\n"),
+    "a flagged page title": lambda root: _flag_title(root / "docs" / "hostile.md"),
+}
+
+
+def _flag_title(path: Path) -> None:
+    """A flagged first heading that is also the page's title (no title in the front matter), shown in every page's navigation."""
+    _edit(path, "title: Hostile\n", "")
+    _edit(path, "# Hostile", "# Sessions take 3 hours to 1 hour")  # an inverted range
+
+
+def _pages(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): p.read_text("utf-8") for p in sorted(out.rglob("*.html"))}
+
+
+@pytest.fixture(scope="module")
+def serve_fresh(tmp_path_factory):
+    """Fresh preview builds (each its own process) of the serve site before and after each edit."""
+    base = tmp_path_factory.mktemp("serve-fresh")
+    site = write_site(base / "site", SERVE_PAGES, HOSTILE_CLAIMS)  # copied, not written again: the audit log holds the time it was written
+    jobs = {"before": {"root": site, "out": base / "out-before", "mode": "preview"}}
+    for i, (name, edit) in enumerate(SERVE_EDITS.items()):
+        root = base / f"after-{i}"
+        shutil.copytree(site, root)
+        edit(root)
+        jobs[name] = {"root": root, "out": base / f"out-after-{i}", "mode": "preview"}
+    results = build_all(jobs)
+    for name, proc in results.items():
+        assert proc.returncode == 0, (name, proc.stderr[-2000:])
+    return {"site": site, **{name: _pages(job["out"]) for name, job in jobs.items()}}
+
+
+@pytest.mark.parametrize("edit", SERVE_EDITS)
+def test_a_serve_rebuild_shows_what_a_fresh_build_shows(serve_fresh, edit, tmp_path, monkeypatch):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.delenv("MEDICAL_CLAIMS_MODE", raising=False)
+    root = tmp_path / "site"
+    shutil.copytree(serve_fresh["site"], root)
+    out = tmp_path / "out"
+
+    def rebuild() -> dict[str, str]:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out))
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        return _pages(out)
+
+    first = rebuild()
+    assert first == serve_fresh["before"]
+    assert rebuild() == first, "a rebuild with nothing changed"
+    SERVE_EDITS[edit](root)
+    after = rebuild()
+    assert after != first, "the edit changed nothing: the test proves nothing"
+    assert after == serve_fresh[edit]
+    # (404.html, a theme template, is not a page: MkDocs hands it to no page hook)
+    assert not any(PRIVATE_USE.search(html) for name, html in after.items() if name != "404.html"), "a highlight marker was left in a page"
+    shutil.rmtree(root)  # and back
+    shutil.copytree(serve_fresh["site"], root)
+    assert rebuild() == first
+
+
+def test_a_serve_session_fills_the_disk_cache_the_command_line_reads(tmp_path, monkeypatch):
+    """One disk cache for the whole session (a rebuild from another thread opens its own), closed at the end."""
+    import threading
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from linters.engine import check_paths, open_project
+
+    monkeypatch.delenv("MEDICAL_CLAIMS_MODE", raising=False)
+    root = write_site(tmp_path / "site", SERVE_PAGES, HOSTILE_CLAIMS)
+    plugins = []
+
+    def rebuild() -> None:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        plugins.append(config.plugins)
+
+    rebuild()
+    SERVE_EDITS["the page itself"](root)
+    rebuild()
+    SERVE_EDITS["a contradiction from another page"](root)
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    worker.join()
+    plugins[-1].on_shutdown()
+    report = check_paths([], mode="preview", project=open_project(root=root, cache=True), cache=True)
+    assert report.stats["parsed"] == 0, "the command line checked again what serve had checked"

@@ -278,3 +278,73 @@ def test_rule_page_is_the_docstring_with_its_examples_kept_as_code():
     assert "| warning |" in page and "| error |" in page
     html = markdown.markdown(page.split("---\n", 2)[2], extensions=["tables", "fenced_code", ClaimTagExtension(registry=REGISTRY)])
     assert "<script>" not in html and "[[claim:x]]" in html  # the example stays text, not a citation
+
+
+# -- what is made once and reused: the same output as making it each time
+
+
+def test_one_extension_renders_many_pages_as_a_new_one_renders_each():
+    pages = {
+        "index.md": "One [[claim:a]]. Two [[claim:b, a]]. Three [[claim:nosource]] [[claim:missing]].",
+        "sub/page.md": "Two [[claim:b]]. Evil [[claim:evil, c]].",
+        "sub/deeper/page.md": "One [[claim:a]] and [[claim:evil]].",
+    }
+    shared = ClaimTagExtension(registry=REGISTRY)
+
+    def one(ext: ClaimTagExtension, uri: str) -> str:
+        ext.page_uri = uri
+        return markdown.Markdown(extensions=[ext, "toc"]).convert(pages[uri])
+
+    for _ in range(2):
+        for uri in pages:
+            assert one(shared, uri) == one(ClaimTagExtension(registry=REGISTRY), uri), uri
+    assert 'href="../../registry.md#claim-a"' in one(shared, "sub/deeper/page.md")
+
+
+def test_registry_page_blocks_put_back_after_rendering_give_the_page_rendered_whole():
+    from mkdocs.structure.pages import _HTMLHandler
+
+    from linters.review.audit import AuditLog
+    from linters.review.status import classify
+    from linters.site.registry_page import registry_page
+
+    docs = [parse_page("docs/a.md", "# A\n\nOne [[claim:a]]. Two [[claim:evil]].\n")]
+    record = {"time": "2026-01-01T09:00:00Z", "claim": "a", "decision": "approved", "reviewer": "Jo <b>", "fingerprint": "f" * 64, "statement": "A & B"}
+    audit = AuditLog(records=[record], problems=["claims/audit.jsonl:3: not JSON"])  # two HTML blocks, one above the other
+    states = classify(REGISTRY, docs, date(2026, 1, 1), 60, audit)
+    made = registry_page(states, REGISTRY, audit, lambda path: ("../a/", "A <b>"), date(2026, 1, 1), "claims")
+    extensions = ["toc", "admonition", "attr_list", "abbr", "tables", "md_in_html"]
+
+    def convert(text: str) -> str:
+        return markdown.Markdown(extensions=extensions).convert(text.split("\n---\n", 1)[1])
+
+    assert made.blocks and all(p in made.markdown and block not in made.markdown for p, block in made.blocks.items())
+    assert made.html(convert(made.markdown)) == convert(made.full_markdown())
+    assert made.html("<p>the placeholders are gone</p>") is None
+    found = _HTMLHandler()  # how MkDocs finds the anchors a link may point to
+    found.feed("\n".join(made.blocks.values()))
+    assert made.anchor_ids == found.present_anchor_ids and "claim-evil" in made.anchor_ids
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ({"author": "Ann"}, {"author": "Ann", "title": "other fields do not count"}, True),
+        ({"last_reviewed": date(2026, 1, 5)}, {"last_reviewed": "2026-01-05"}, False),
+        ({"author": 1}, {"author": 1.0}, False),
+        ({"author": 1}, {"author": True}, False),
+        ({"author": ["Ann", "Bo"]}, {"author": ["Ann", "Bo"]}, True),
+        ({"medical_reviewer": None}, {}, True),
+    ],
+)
+def test_metadata_boxes_with_equal_keys_are_equal(a, b, same):
+    from linters.site.metadata import box_key
+
+    assert (box_key(a) == box_key(b)) is same
+    if same:
+        assert metadata_html(a) == metadata_html(b)
+
+
+@pytest.mark.parametrize("text, found", [("plain", False), ("“wide” text", False), ("a\ue000b", True), ("a\ue001", True), ("\ue002", True), ("\ue010 a digit alone", False)])
+def test_has_markers_finds_what_strip_markers_is_for(text, found):
+    assert highlights.has_markers(text) is found

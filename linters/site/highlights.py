@@ -143,6 +143,12 @@ def render_marks(html: str, placed: dict[int, list[Finding]]) -> str:
     return "".join(out)
 
 
+def has_markers(text: str) -> bool:
+    """Whether `text` holds a marker's start, separator or end (what `strip_markers` is needed for)."""
+    # SEP and END first: a search for START in wide text cannot use memchr (its low byte is 0)
+    return SEP in text or END in text or START in text
+
+
 def strip_markers(text: str) -> str:
     """Markers that reached places other than the content (the table of contents, the <title>)."""
     return _ALL_MARKERS.sub("", text)

@@ -53,6 +53,15 @@ def _value_html(key: str, value: Any) -> str:
     return escape(_text(value))
 
 
+def box_key(front_matter: dict[str, Any]) -> tuple:
+    """What the box is made of: two front matters with equal keys get the same box.
+
+    Cheaper than making the box. Values other than text are compared by `repr`, which
+    tells 1 from 1.0 and True, and a time zone from another, where `==` does not.
+    """
+    return tuple(value if type(value) is str else (type(value), repr(value)) for value in (front_matter.get(key) for key, _label in FIELDS))
+
+
 def metadata_html(front_matter: dict[str, Any]) -> str:
     """The box for one page (escaped): the fields the page gives, then the note."""
     rows = []

@@ -9,8 +9,11 @@ through untouched.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
-from html import escape
+from functools import cached_property
+from html import escape, unescape
 from typing import Callable, Iterable
 
 from ..model import Finding
@@ -172,6 +175,55 @@ def registry_markdown(
     problems: list[Finding] = (),
 ) -> str:
     """The whole page, as Markdown for MkDocs to render (headings for the table of contents, HTML for the rest)."""
+    return registry_page(states, registry, audit, page_link, today, claims_dir, problems).full_markdown()
+
+
+@dataclass(frozen=True)
+class RegistryPage:
+    """The registry page as Markdown whose two large HTML blocks (the claims table, the audit log) are placeholders.
+
+    Markdown passes an HTML block through as it is, but only after two HTML parsers
+    (Python-Markdown's and MkDocs' search for anchors) have read it: on a large site
+    that took longer than the rest of the page. So the blocks go in after rendering.
+    """
+
+    markdown: str
+    blocks: dict[str, str]  # placeholder -> the HTML block it stands for
+
+    def full_markdown(self) -> str:
+        return self.put_back(self.markdown)
+
+    def put_back(self, text: str) -> str:
+        """`text` with each placeholder replaced by its block."""
+        for placeholder, block in self.blocks.items():
+            text = text.replace(placeholder, block)
+        return text
+
+    def html(self, rendered: str) -> str | None:
+        """The rendered page with its blocks in; None when a placeholder is not there exactly once (something changed the page)."""
+        if any(rendered.count(placeholder) != 1 for placeholder in self.blocks):
+            return None
+        return self.put_back(rendered)
+
+    @cached_property
+    def anchor_ids(self) -> set[str]:
+        """The ids in the blocks, which MkDocs would have found in them: links to `registry.md#claim-...` are checked against them."""
+        return {unescape(m.group(1)) for block in self.blocks.values() for m in _ID.finditer(block)}
+
+
+_ID = re.compile(r'<[a-zA-Z][^<>]*?\sid="([^"]*)"')  # every id here is written as ` id="..."` (see `_row`, `_table`)
+
+
+def registry_page(
+    states: list[ClaimState],
+    registry: Registry,
+    audit: AuditLog,
+    page_link: PageLink,
+    today: date,
+    claims_dir: str,
+    problems: list[Finding] = (),
+) -> RegistryPage:
+    """The whole page: Markdown for MkDocs to render (headings for the table of contents, HTML for the rest), and its large blocks."""
     counts = ", ".join(f"{sum(1 for s in states if s.status == st)} {st}" for st in STATUSES if any(s.status == st for s in states)) or "none"
     intro = (
         f"<p>Every claim a page may cite, from <code>{escape(claims_dir)}/</code>, as of {today.isoformat()}: "
@@ -180,16 +232,23 @@ def registry_markdown(
         + "; ".join(f"<strong>{escape(f)}</strong>: {escape(FLAG_MEANINGS[f])}" for f in FILTER_FLAGS if f in FLAG_MEANINGS)
         + ".</p>"
     )
-    return "\n\n".join(
+    # placeholders: one-line HTML blocks, which Markdown passes through as it does the blocks themselves
+    blocks = {
+        '<div class="medical-claims-block" data-block="claims"></div>': _table(states, registry, page_link),
+        '<div class="medical-claims-block" data-block="audit"></div>': _audit(audit, (s.id for s in states)),
+    }
+    table, audit_log = blocks
+    text = "\n\n".join(
         [
             "---\ntitle: Claims registry\nhide:\n  - toc\n---",
             "# Claims registry",
             intro,
             _problems(list(problems)),
             _filters(states),
-            _table(states, registry, page_link),
+            table,
             "## Audit log",
             f"<p>Every approval and rejection, newest first, from <code>{escape(claims_dir)}/audit.jsonl</code>.</p>",
-            _audit(audit, (s.id for s in states)),
+            audit_log,
         ]
     ).replace("\n\n\n\n", "\n\n") + "\n"
+    return RegistryPage(markdown=text, blocks=blocks)

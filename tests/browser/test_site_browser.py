@@ -150,3 +150,14 @@ def test_claim_statement_with_a_script_is_shown_as_text(page, base_url):
     assert SCRIPT in page.locator("li#ref-1 .claim-supports").inner_text()
     page.wait_for_timeout(300)  # give any injected handler (onerror, inline script) time to fire
     assert page.dialogs == []
+
+
+def test_a_reference_links_to_its_claim_row_on_the_registry_page(page, base_url):
+    page.goto(f"{base_url}/")
+    page.locator("li#ref-1 details.claim-quotes summary").click()
+    page.locator("li#ref-1 a.claim-registry-link").first.click()
+    page.wait_for_url("**/registry/#claim-six-infusions")
+    row = page.locator("tr#claim-six-infusions")
+    assert row.is_visible() and "six drips over 12 days" in row.inner_text()
+    box = row.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"], "the claim's row was not scrolled into view"
