@@ -165,19 +165,6 @@ def _problems(problems: list[Finding]) -> str:
     return f'<div class="admonition failure"><p class="admonition-title">Problems in the registry</p><ul>{items}</ul></div>'
 
 
-def registry_markdown(
-    states: list[ClaimState],
-    registry: Registry,
-    audit: AuditLog,
-    page_link: PageLink,
-    today: date,
-    claims_dir: str,
-    problems: list[Finding] = (),
-) -> str:
-    """The whole page, as Markdown for MkDocs to render (headings for the table of contents, HTML for the rest)."""
-    return registry_page(states, registry, audit, page_link, today, claims_dir, problems).full_markdown()
-
-
 @dataclass(frozen=True)
 class RegistryPage:
     """The registry page as Markdown whose two large HTML blocks (the claims table, the audit log) are placeholders.
