@@ -51,7 +51,7 @@ from mkdocs.utils import get_relative_url
 
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
+from .engine import CorpusMemo, Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
 from .errors import UsageError
 from .markdown_ext import ClaimTagExtension
 from .model import Document, Finding
@@ -129,6 +129,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.today = date.today()
         # MkDocs keeps this instance across `serve` rebuilds: what did not change is not read or checked again.
         self._results = MemoryCache()  # page results and cross-page findings, in front of the disk cache
+        self._corpus_memo = CorpusMemo()  # each cross-page rule's last findings, and the page summaries they came from
         self.stats: dict[str, int] = {}  # the last build's: pages, parsed (checked again), cached
         self._parsed: dict[str, tuple[bytes, Document]] = {}  # path -> (its bytes, the page parsed from them)
         self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
@@ -231,13 +232,16 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             docs, report, rels = self._check(paths)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
-        self._log(report)
+        before = self.findings
+        self.findings = self._by_page(report.findings)
+        # a rebuild repeats no page's findings that were logged before and did not change
+        unchanged = {path for path, found in self.findings.items() if before.get(path) is found} if self._rebuilds else set()
+        self._log(report, unchanged)
         self.docs = {d.path: d for d in docs}
         # each checked page's File, by the path the engine gave it (working it out again is slow on a large site)
         file_of = {str(path): f for path, f in zip(page_paths, pages)}
         by_path = {rel: file_of[str(path)] for path, rel in zip(paths, rels) if str(path) in file_of}
         self._doc_by_uri = {f.src_uri: (f.abs_src_path, self.docs.get(rel)) for rel, f in by_path.items()}
-        self.findings = self._by_page(report.findings)
         self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self._highlight else {}
         self._placed_memo = {path: kept for path, kept in self._placed_memo.items() if path in self.docs}
         self._markdown_memo = {path: kept for path, kept in self._markdown_memo.items() if path in self.placed}
@@ -271,7 +275,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         try:
             results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, documents=documents)
             docs = [documents[rel] for rel in results]
-            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
+            memo = self._corpus_memo if self._rebuilds else None
+            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key, memo=memo)
         finally:
             if self._rebuilds:  # the memory cache forgets what this build did not use; the disk cache stays open
                 self._results.backing = None
@@ -331,18 +336,33 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._placed_memo[doc.path] = (doc, findings, placed)
         return placed
 
-    def _log(self, report: Report) -> None:
-        # A line per finding, formatted only for the levels the logger shows: a large site has tens of thousands.
+    def _log(self, report: Report, unchanged: set[str]) -> None:
+        """A line per finding, except on `unchanged` pages (a `serve` rebuild: logged when they last changed).
+
+        Lines are formatted only for the levels the logger shows: a large site has tens of
+        thousands. The unchanged pages' errors still make one warning, so `--strict` fails
+        on a rebuild exactly when it fails on a fresh build.
+        """
         levels = {"error": logging.WARNING, "warning": logging.INFO}
         shown = {level: log.isEnabledFor(level) for level in (logging.WARNING, logging.INFO, logging.DEBUG)}
         counts = {"error": 0, "warning": 0, "info": 0}
+        quiet = {"error": 0, "warning": 0, "info": 0}
         for finding in report.findings:
             severity = finding.severity
             if severity in counts:
                 counts[severity] += 1
+            if finding.path in unchanged:
+                if severity in quiet:
+                    quiet[severity] += 1
+                continue
             level = levels.get(severity, logging.DEBUG)
             if shown[level]:
                 log.log(level, f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}")
+        if any(quiet.values()):
+            log.log(
+                logging.WARNING if quiet["error"] else logging.INFO,
+                f"not repeated: {quiet['error']} errors, {quiet['warning']} warnings and {quiet['info']} infos on pages whose findings did not change since they were last logged",
+            )
         for note in report.notes:
             log.info(note)
         log.info(

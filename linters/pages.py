@@ -17,6 +17,10 @@ MAX_PAGE_BYTES = 2_000_000
 
 
 def relative(root: Path, path: Path) -> str:
+    """`path` relative to `root`, in POSIX form; as it is when it is not under `root`."""
+    quick = _quick_relative(os.fspath(root), os.fspath(path))
+    if quick is not None:
+        return quick
     try:
         return path.absolute().relative_to(root.absolute()).as_posix()
     except ValueError:
@@ -24,6 +28,24 @@ def relative(root: Path, path: Path) -> str:
             return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _quick_relative(root: str, path: str) -> str | None:
+    """What `relative` gives, by string slicing, for the common case of two plain absolute POSIX paths.
+
+    pathlib takes ~10 µs per path, which a site of 10,000 pages pays on every run. Paths
+    pathlib would normalise (`//`, `/./`, a trailing `/.`) or that are not under `root`
+    get None, and the pathlib route.
+    """
+    if os.sep != "/" or not (root.startswith("/") and path.startswith("/")):
+        return None
+    if any(odd in text for text in (root, path) for odd in ("//", "/./")) or root.endswith("/.") or path.endswith("/."):
+        return None
+    base = root.rstrip("/") + "/"
+    if not path.startswith(base) or path == base:
+        return None
+    rest = path[len(base) :].rstrip("/")
+    return rest or None
 
 
 def discover(paths: list[Path], root: Path, exclude: list[str] = ()) -> list[Path]:
@@ -35,9 +57,13 @@ def discover(paths: list[Path], root: Path, exclude: list[str] = ()) -> list[Pat
     """
     found: list[Path] = []
     for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"{path}: no such file or folder")
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)  # one system call: a site lists thousands of pages
+        except (OSError, ValueError):
+            if not path.is_symlink():
+                raise UsageError(f"{path}: no such file or folder") from None
+            is_dir = False
+        if is_dir:
             _walk(path, root.resolve(), found, set())
         else:
             found.append(path)

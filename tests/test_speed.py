@@ -9,10 +9,12 @@ from the cache).
 from __future__ import annotations
 
 import io
+import logging
 import json
 import os
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from linters import engine
 from linters.cache import FILE_NAME, MemoryCache, ResultCache
 from linters.commands import check as check_command
 from linters.engine import check_paths, open_project
+from linters.model import SEVERITY_ORDER, Finding
 from linters.parse import page as page_module
 from linters.parse.sentences import normalise
 from linters.report import json_report
@@ -370,3 +373,85 @@ def test_the_cache_keeps_only_the_last_few_runs(tmp_path, monkeypatch):
     store = ResultCache(tmp_path)
     assert store.get_many(["r1-a", "r2-a", "r3-a"]) == {"r2-a": 1, "r3-a": 1}
     store.close()
+
+
+_FINDINGS = st.builds(
+    Finding,
+    rule=st.sampled_from(["contradiction", "unsupported-claim", "a", "b"]),
+    severity=st.sampled_from(["error", "warning", "info"]),
+    path=st.sampled_from(["docs/a.md", "docs/b.md", "claims/claims.yml"]),
+    line=st.integers(1, 3),
+    column=st.integers(1, 3),
+    message=st.sampled_from(["m", "n", ""]),
+    excerpt=st.text(max_size=2),  # not in the key: ties keep the order they came in
+)
+
+
+@given(st.lists(_FINDINGS, max_size=60))
+def test_findings_sort_as_one_sort_on_key_then_severity(findings):
+    expected = sorted(findings, key=lambda f: ((f.path, f.line, f.column, f.rule, f.message), SEVERITY_ORDER[f.severity]))
+    got = engine.sort_findings(findings)
+    assert [id(f) for f in got] == [id(f) for f in expected]  # the same objects in the same order, ties included
+
+
+def test_cross_page_findings_are_reused_while_every_summary_is_equal(site):
+    root = _site(site)
+    project = open_project(root=root, cache=False)
+    rules = engine.enabled_rules(project.config)
+    ctx = engine.make_context(project, "preview", date(2026, 11, 21))
+    contradiction = next(r for r in rules if r.id == "contradiction")
+    calls = []
+    counted = replace(contradiction, check=lambda collected, ctx: calls.append(1) or contradiction.check(collected, ctx))
+    rules = [counted if r is contradiction else r for r in rules]
+    store, memo = MemoryCache(), engine.CorpusMemo()
+
+    def run(page_b: str):
+        (root / "docs" / "b.md").write_text(page_b, "utf-8")
+        sources = [engine.read_source(p, root) for p in sorted((root / "docs").glob("*.md"))]
+        results, corpus_key, _ = engine.check_sources(sources, project, rules, ctx, store=store)
+        return engine.finish(list(results.values()), project, ctx, rules, store=store, corpus_key=corpus_key, memo=memo)
+
+    original = (root / "docs" / "b.md").read_text("utf-8")
+    first = run(original)
+    assert calls == [1] and any(f.rule == "contradiction" for f in first.findings)
+    reworded = run(original.replace("Wear comfortable clothes", "Wear loose clothes"))  # no number, no status: same summary
+    assert calls == [1], "a summary equal to last time's: the last findings are used"
+    assert [f for f in reworded.findings if f.rule == "contradiction"] == [f for f in first.findings if f.rule == "contradiction"]
+    changed = run(original.replace("3 hours", "40 minutes"))  # the number the contradiction was about
+    assert calls == [1, 1], "a changed summary: the rule runs again"
+    assert not any(f.rule == "contradiction" for f in changed.findings)
+    fresh = _check(root, cache=False, mode="preview", today=date(2026, 11, 21))
+    assert _json(changed) == _json(fresh)
+
+
+def test_a_serve_rebuild_logs_only_the_findings_that_changed(site, tmp_path, caplog):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = _site(site)
+
+    def rebuild(first: bool) -> list[tuple[int, str]]:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+        if first:
+            config.plugins.on_startup(command="serve", dirty=False)
+        caplog.clear()
+        with caplog.at_level("INFO"):
+            build(config)
+        return [(r.levelno, r.getMessage().removeprefix("linters: ")) for r in caplog.records if r.name.endswith("mkdocs_plugin")]
+
+    first = rebuild(True)
+    a_lines = [m for _, m in first if m.startswith("docs/a.md:")]
+    assert any(": contradiction:" in m for m in a_lines) and any(m.startswith("docs/b.md:") for _, m in first)
+    again = rebuild(False)
+    assert not [m for _, m in again if m.startswith("docs/")], "nothing changed: no finding is repeated"
+    (level, note), = [(lv, m) for lv, m in again if m.startswith("not repeated:")]
+    assert level == logging.WARNING, "unchanged pages' errors still warn, so --strict fails as on a fresh build"
+    page = root / "docs" / "b.md"
+    page.write_text(page.read_text("utf-8").replace("Wear comfortable clothes", "Wear loose clothes"), "utf-8")
+    assert not [m for _, m in rebuild(False) if m.startswith("docs/")], "reworded, and no finding changed: none is repeated"
+    page.write_text(page.read_text("utf-8") + "\nKetamine is completely safe.\n", "utf-8")
+    edited = rebuild(False)
+    b_lines = [m for _, m in edited if m.startswith("docs/b.md:")]
+    assert set(b_lines) > {m for _, m in first if m.startswith("docs/b.md:")}, "the changed page: all its findings, the new one too"
+    assert any(": prohibited-claim:" in m for m in b_lines)
+    assert not [m for _, m in edited if m.startswith("docs/a.md:")]
