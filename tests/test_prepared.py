@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linters import prepared
+from linters import cache, prepared
 
 
 @pytest.fixture
@@ -113,18 +113,24 @@ def test_another_version_of_a_library_builds_again(fresh, monkeypatch, tmp_path)
     log: list[str] = []
     prepared.prepared("hyphens", _builder(log, "old library"))
     monkeypatch.setattr(prepared, "_values", {})
-    monkeypatch.setattr(prepared, "libraries_key", lambda: "another version")
-    assert prepared.prepared("hyphens", _builder(log, "new library")) == "new library"
+    monkeypatch.setattr(cache, "libraries_key", lambda: "another version")
+    cache.code_key.cache_clear()  # the key of the code includes the libraries'
+    try:
+        assert prepared.prepared("hyphens", _builder(log, "new library")) == "new library"
+    finally:
+        cache.code_key.cache_clear()
     assert log == ["built", "built"]
 
 
-def test_the_libraries_key_changes_when_a_library_is_installed_again(tmp_path, monkeypatch):
+def test_the_code_key_changes_when_a_library_is_installed_again(tmp_path, monkeypatch):
+    """Results and prepared values depend on the parser's and the pattern engine's versions too."""
     package = tmp_path / "libs" / "fakelib"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("VERSION = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path / "libs"))
-    monkeypatch.setattr(prepared, "LIBRARIES", ("fakelib", "not_installed_anywhere"))
-    before = prepared.libraries_key.__wrapped__()
-    assert prepared.libraries_key.__wrapped__() == before
+    monkeypatch.setattr(cache, "LIBRARIES", ("fakelib", "not_installed_anywhere"))
+    monkeypatch.setattr(cache, "libraries_key", cache.libraries_key.__wrapped__)
+    before = cache.code_key.__wrapped__()
+    assert cache.code_key.__wrapped__() == before
     (package / "__init__.py").write_text("VERSION = 22\n")  # another version: another size and time
-    assert prepared.libraries_key.__wrapped__() != before
+    assert cache.code_key.__wrapped__() != before

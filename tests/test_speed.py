@@ -455,3 +455,23 @@ def test_a_serve_rebuild_logs_only_the_findings_that_changed(site, tmp_path, cap
     assert set(b_lines) > {m for _, m in first if m.startswith("docs/b.md:")}, "the changed page: all its findings, the new one too"
     assert any(": prohibited-claim:" in m for m in b_lines)
     assert not [m for _, m in edited if m.startswith("docs/a.md:")]
+
+
+def test_a_page_result_comes_back_from_the_cache_equal(site):
+    """Tags and related places pickle as constructor calls (faster to load): nothing may be lost on the way."""
+    import pickle
+
+    root = _site(site)
+    project = open_project(root=root, cache=False)
+    rules = engine.enabled_rules(project.config)
+    ctx = engine.make_context(project, "preview", date(2026, 11, 21))
+    sources = [engine.read_source(p, root) for p in sorted((root / "docs").glob("*.md"))]
+    results, _, _ = engine.check_sources(sources, project, rules, ctx)
+    assert any(r.tags for r in results.values())
+    report = engine.finish(list(results.values()), project, ctx, rules)
+    assert any(f.related for f in report.findings)
+    for result in results.values():
+        assert pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) == result
+    for finding in report.findings:
+        back = pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == finding and all(type(r) is type(o) for r, o in zip(back.related, finding.related))
