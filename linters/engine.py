@@ -152,6 +152,7 @@ class PageResult:
     metrics: dict[str, Any]
     tags: list[ClaimTag]  # its claim tags, in order
     summaries: dict[str, Any]  # cross-page rule id -> what its `collect` returned for this page
+    summaries_key: str = ""  # a digest of `summaries` (`_summaries_key`)
     notes: list[str] = field(default_factory=list)
     complete: bool = True  # False: the page rules did not run (outside `page_filter`); never cached
 
@@ -176,6 +177,7 @@ def analyse(doc: Document, rules: list[Rule], ctx: Context, page_rules: bool = T
             if rule.scope == "page":
                 findings.extend(rule.check(doc, ctx))
     summaries = {rule.id: rule.collect(doc, ctx) for rule in rules if rule.scope == "corpus" and rule.collect is not None}
+    summaries_key = _summaries_key(summaries)
     new_notes = notes[before:]
     del notes[before:]
     return PageResult(
@@ -186,9 +188,21 @@ def analyse(doc: Document, rules: list[Rule], ctx: Context, page_rules: bool = T
         metrics=dict(doc.metrics) if page_rules else {},
         tags=list(doc.tags),
         summaries=summaries,
+        summaries_key=summaries_key,
         notes=new_notes,
         complete=page_rules,
     )
+
+
+def _summaries_key(summaries: dict[str, Any]) -> str:
+    """A digest of what the cross-page rules collected from a page: the cross-page findings' key is made of these.
+
+    Equal pickles mean equal summaries, so equal keys never hide a change; a summary that
+    pickles differently while equal (shared objects, say) only costs a re-run of the rules.
+    """
+    from .cache import digest
+
+    return digest(pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def check_documents(
@@ -464,9 +478,9 @@ def check_sources(
     if store is not None:
         as_sent = pickled if getattr(store, "takes_pickled", False) else {}
         store.put_many({keys[rel]: as_sent.get(rel, r) for rel, r in fresh.items() if r.complete}, run)
-        # The cross-page rules' output depends on every page: on the run key and all page keys.
-        page_keys = [keys.get(rel) or digest("unreadable", rel, *(f.message for f in ordered[rel].problems)) for rel in ordered]
-        corpus_key = (digest(run, "corpus", *page_keys), run)
+        # The cross-page rules' output depends on the run and on what they collected from each page, in order:
+        # an edit that leaves a page's summaries as they were (most edits) leaves it as it was.
+        corpus_key = (digest(run, "corpus", *(f"{rel}\0{result.summaries_key}" for rel, result in ordered.items())), run)
     return ordered, corpus_key, {"pages": len(ordered), "parsed": len(fresh), "cached": hits, "jobs": jobs}
 
 

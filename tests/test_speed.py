@@ -475,3 +475,28 @@ def test_a_page_result_comes_back_from_the_cache_equal(site):
     for finding in report.findings:
         back = pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL))
         assert back == finding and all(type(r) is type(o) for r, o in zip(back.related, finding.related))
+
+
+def test_a_warm_run_reuses_cross_page_findings_while_no_summary_changed(site, monkeypatch):
+    root = _site(site)
+    calls: list[int] = []
+    real = engine.enabled_rules
+
+    def counting(config):
+        return [replace(r, check=lambda collected, ctx, _r=r: calls.append(1) or _r.check(collected, ctx)) if r.id == "contradiction" else r for r in real(config)]
+
+    monkeypatch.setattr(engine, "enabled_rules", counting)
+    page = root / "docs" / "b.md"
+    original = page.read_text("utf-8")
+    first = _check(root, cache=True)
+    assert calls == [1] and any(f.rule == "contradiction" for f in first.findings)
+    page.write_text(original.replace("Wear comfortable clothes", "Wear loose clothes"), "utf-8")
+    reworded = _check(root, cache=True)
+    assert reworded.stats["parsed"] == 1 and calls == [1], "the edited page's summary is unchanged: the cross-page findings are reused"
+    assert _json(reworded) == _json(_check(root, cache=False))
+    page.write_text(original.replace("3 hours", "40 minutes"), "utf-8")
+    calls.clear()
+    changed = _check(root, cache=True)
+    assert calls == [1], "a changed summary runs the cross-page rules again"
+    assert not any(f.rule == "contradiction" for f in changed.findings)
+    assert _json(changed) == _json(_check(root, cache=False))
