@@ -237,15 +237,13 @@ def finish(
     docs: list[Document] | None = None,
     store=None,
     corpus_key: tuple[str, str] | None = None,
-    memo: CorpusMemo | None = None,
 ) -> Report:
     """The cross-page rules over the pages' results, then suppressions: the report.
 
     `docs` are needed only by a cross-page rule without `collect` (it reads whole pages).
     With a `store` and a `corpus_key` (from `check_sources`: a key made of the run key and
-    every page's key, and the run key), the cross-page rules' findings are reused when no
-    page changed. With a `memo` too (a process that checks the same site again), a rule's
-    findings are also reused when pages changed but what it collected from them did not.
+    what the rules collected from every page, and the run key), the cross-page rules'
+    findings are reused when no page's summaries changed.
     """
     report = Report(root=project.root, mode=ctx.mode, documents=list(results) if documents is None else documents)
     raw: list[Finding] = list(project.registry.problems)
@@ -270,18 +268,9 @@ def finish(
                 collected = {r.path: r.summaries.get(rule.id) for r in results}
             else:
                 collected = {r.path: by_doc[r.path] for r in results}
-            memo_run = corpus_key[1] if memo is not None and corpus_key and rule in cacheable else None
-            remembered = memo.get(rule.id, memo_run, collected) if memo_run else None
-            if remembered is not None:
-                found, added = remembered
-                notes.extend(added)
-            else:
-                before = len(notes)
-                found = list(rule.check(collected, ctx))
-                added = notes[before:]
-                if memo_run:
-                    memo.put(rule.id, memo_run, collected, (found, added))
-            kept[rule.id] = (found, added)
+            before = len(notes)
+            found = list(rule.check(collected, ctx))
+            kept[rule.id] = (found, notes[before:])
         raw.extend(found)
     if cacheable and reused is None:
         store.put(key, {r.id: kept[r.id] for r in cacheable}, group)
@@ -313,29 +302,6 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     ordered.sort(key=SORT_KEY)
     return ordered
 
-
-class CorpusMemo:
-    """The cross-page rules' last findings, for a process that checks one site again and again (`mkdocs serve`).
-
-    A cacheable rule's findings depend on the run (registry, config, mode, date: the run
-    key) and on what it collected from each page, nothing else. An edit that leaves every
-    page's summary equal to last time's (most edits: a reworded sentence with no number or
-    status in it) gets last time's findings, as the same objects, instead of the rule run again.
-    Summaries are compared, never assumed equal: a page's cached summary is the same object,
-    which the comparison passes at once.
-    """
-
-    def __init__(self) -> None:
-        self._last: dict[str, tuple[str, dict[str, Any], tuple[list[Finding], list[str]]]] = {}
-
-    def get(self, rule_id: str, run: str, collected: dict[str, Any]) -> tuple[list[Finding], list[str]] | None:
-        last = self._last.get(rule_id)
-        if last is None or last[0] != run or last[1] != collected:
-            return None
-        return last[2]
-
-    def put(self, rule_id: str, run: str, collected: dict[str, Any], output: tuple[list[Finding], list[str]]) -> None:
-        self._last[rule_id] = (run, collected, output)
 
 
 def _suppression_for(suppressions: list[Suppression] | None, finding: Finding):

@@ -5,7 +5,8 @@ it parses every page and runs the engine's page and cross-page rules (the same
 calls as `python -m linters check`: `check_sources`, then `finish`), then:
 
 - logs each finding through MkDocs' plugin logger: errors as warnings, so
-  `mkdocs build --strict` fails on them; warnings and infos as info lines;
+  `mkdocs build --strict` fails on them; warnings and infos as info lines (a
+  `serve` rebuild logs only the pages whose findings changed, and counts the rest);
 - renders claim tags as citations with a reference list (`linters.markdown_ext`);
 - adds an "About this page" box from the front matter (`linters.site.metadata`);
 - generates the registry page (`registry.md`) and the rule catalogue (`rules/`);
@@ -17,8 +18,8 @@ Mode: `mkdocs serve` checks as `preview` (writers), `mkdocs build` and
 copy of the site for review: `MEDICAL_CLAIMS_MODE=preview mkdocs build`.
 
 Speed: in `mkdocs serve` a rebuild re-parses and re-checks only the pages whose
-bytes changed (then the cross-page rules run again on every page's cached
-summary), and each page hook gives an unchanged page what it gave it last time
+bytes changed (the cross-page rules run again only when what they collect
+from a page changed), and each page hook gives an unchanged page what it gave it last time
 (its inputs compared, never assumed); large sites are checked by worker
 processes; with the `cache` option results are shared with the command line
 through `.linters-cache/`.
@@ -51,7 +52,7 @@ from mkdocs.utils import get_relative_url
 
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .engine import CorpusMemo, Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
+from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
 from .errors import UsageError
 from .markdown_ext import ClaimTagExtension
 from .model import Document, Finding
@@ -129,7 +130,6 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.today = date.today()
         # MkDocs keeps this instance across `serve` rebuilds: what did not change is not read or checked again.
         self._results = MemoryCache()  # page results and cross-page findings, in front of the disk cache
-        self._corpus_memo = CorpusMemo()  # each cross-page rule's last findings, and the page summaries they came from
         self.stats: dict[str, int] = {}  # the last build's: pages, parsed (checked again), cached
         self._parsed: dict[str, tuple[bytes, Document]] = {}  # path -> (its bytes, the page parsed from them)
         self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
@@ -275,8 +275,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         try:
             results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, documents=documents)
             docs = [documents[rel] for rel in results]
-            memo = self._corpus_memo if self._rebuilds else None
-            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key, memo=memo)
+            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
         finally:
             if self._rebuilds:  # the memory cache forgets what this build did not use; the disk cache stays open
                 self._results.backing = None

@@ -394,36 +394,6 @@ def test_findings_sort_as_one_sort_on_key_then_severity(findings):
     assert [id(f) for f in got] == [id(f) for f in expected]  # the same objects in the same order, ties included
 
 
-def test_cross_page_findings_are_reused_while_every_summary_is_equal(site):
-    root = _site(site)
-    project = open_project(root=root, cache=False)
-    rules = engine.enabled_rules(project.config)
-    ctx = engine.make_context(project, "preview", date(2026, 11, 21))
-    contradiction = next(r for r in rules if r.id == "contradiction")
-    calls = []
-    counted = replace(contradiction, check=lambda collected, ctx: calls.append(1) or contradiction.check(collected, ctx))
-    rules = [counted if r is contradiction else r for r in rules]
-    store, memo = MemoryCache(), engine.CorpusMemo()
-
-    def run(page_b: str):
-        (root / "docs" / "b.md").write_text(page_b, "utf-8")
-        sources = [engine.read_source(p, root) for p in sorted((root / "docs").glob("*.md"))]
-        results, corpus_key, _ = engine.check_sources(sources, project, rules, ctx, store=store)
-        return engine.finish(list(results.values()), project, ctx, rules, store=store, corpus_key=corpus_key, memo=memo)
-
-    original = (root / "docs" / "b.md").read_text("utf-8")
-    first = run(original)
-    assert calls == [1] and any(f.rule == "contradiction" for f in first.findings)
-    reworded = run(original.replace("Wear comfortable clothes", "Wear loose clothes"))  # no number, no status: same summary
-    assert calls == [1], "a summary equal to last time's: the last findings are used"
-    assert [f for f in reworded.findings if f.rule == "contradiction"] == [f for f in first.findings if f.rule == "contradiction"]
-    changed = run(original.replace("3 hours", "40 minutes"))  # the number the contradiction was about
-    assert calls == [1, 1], "a changed summary: the rule runs again"
-    assert not any(f.rule == "contradiction" for f in changed.findings)
-    fresh = _check(root, cache=False, mode="preview", today=date(2026, 11, 21))
-    assert _json(changed) == _json(fresh)
-
-
 def test_a_serve_rebuild_logs_only_the_findings_that_changed(site, tmp_path, caplog):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
