@@ -303,7 +303,6 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return ordered
 
 
-
 def _suppression_for(suppressions: list[Suppression] | None, finding: Finding):
     if not suppressions or finding.rule in ("invalid-suppression", "invalid-page"):
         return None
