@@ -26,6 +26,7 @@ from typing import Any, Collection, Iterable, Iterator
 import ahocorasick
 import regex
 
+from . import regex_recipes
 from .errors import UsageError
 from .prepared import prepared
 from .yamlio import YamlError, load_safe
@@ -49,9 +50,8 @@ class Pattern:
 
     `compile_pattern` compiles it at once, so that a bad pattern is reported when its
     data is loaded. A pattern read back from the prepared store (linters/prepared.py),
-    where a rule's data is kept compiled and checked, is compiled again only when it is
-    first searched: `regex` would otherwise compile every pattern on unpickling, and a
-    run that checks one page searches few of them (the prefilter rules most out).
+    where a rule's data is kept compiled and checked, is made again only when it is
+    first searched, and from its recipe (`regex_recipes`), not by parsing it again.
     """
 
     source: str
@@ -60,7 +60,15 @@ class Pattern:
 
     @cached_property
     def compiled(self) -> Any:
-        return regex.compile(self.source, self.flags)
+        recipe = self.__dict__.get("recipe")
+        if recipe is not None:
+            made = regex_recipes.make(self.source, self.flags, recipe)
+            if made is not None:
+                return made
+        made, recipe = regex_recipes.compile_recording(self.source, self.flags)
+        if recipe is not None:
+            self.__dict__["recipe"] = recipe  # kept in the prepared store with the pattern (see `regex_recipes`)
+        return made
 
     @cached_property
     def prefilter(self) -> "Filter":
@@ -68,7 +76,7 @@ class Pattern:
         return read_prefilter(self.source, self.compiled.flags)
 
     def __getstate__(self) -> dict:
-        """Pickled without the compiled form (its prefilter, once worked out, is kept)."""
+        """Pickled without the compiled form: its recipe and prefilter, once worked out, are kept."""
         return {k: v for k, v in self.__dict__.items() if k != "compiled"}
 
     def finditer(self, text: str, pos: int = 0) -> Iterator[Any]:
