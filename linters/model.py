@@ -69,6 +69,7 @@ class Finding:
 
 
 _ATOMS = (str, int, float, bool, type(None))
+_ATOM_TYPES = frozenset(_ATOMS)
 
 
 def _plain(value: Any) -> Any:
@@ -77,8 +78,12 @@ def _plain(value: Any) -> Any:
     if kind in _ATOMS:
         return value
     if kind is dict:
+        if _ATOM_TYPES.issuperset(map(type, value.values())) and _ATOM_TYPES.issuperset(map(type, value)):
+            return value.copy()  # the common case, checked and copied in C
         return {_plain(k): _plain(v) for k, v in value.items()}
     if kind is list:
+        if _ATOM_TYPES.issuperset(map(type, value)):
+            return value.copy()
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return type(value)((_plain(k), _plain(v)) for k, v in value.items())

@@ -63,3 +63,25 @@ def test_a_string_that_looks_like_the_placeholder_is_left_alone():
     report = _report([finding])
     report.notes.append("@@findings-@@")
     assert json_report.render(report) == _standard(report)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"claim": "ketamine-dose", "status": "pending"},  # the common case: atoms only, copied whole
+        {"approved": False, "rate": 0.5, "n": 3, "none": None},
+        {"values": [_Value(0.5, "mg/kg")], "ids": ("a", "b"), "nested": {"x": [1, 2.5], "v": _Value(1.0, "h")}},
+        {"list": [1, "two", None], "deep": [[1, 2], {"a": [_Value(2.0, "min")]}]},
+        {},
+    ],
+)
+def test_a_findings_data_is_copied_as_dataclasses_asdict_copies_it(data):
+    from dataclasses import asdict
+
+    finding = _finding(1, data=data)
+    out = finding.to_dict()
+    assert out.get("data", {}) == asdict(finding)["data"]
+    if data:
+        assert out["data"] is not data  # a copy: changing the report's dict leaves the finding as it was
+        out["data"]["added"] = 1
+        assert "added" not in finding.data

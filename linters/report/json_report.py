@@ -64,12 +64,14 @@ def chunks(report) -> Iterator[bytes]:
     if not findings:
         yield b"[]"
     else:
-        yield b"[\n    "
+        yield b"["
         for i in range(0, len(findings), _CHUNK):
             if i:
-                yield b",\n    "
-            # Each finding indented two levels deeper: JSON strings never hold a raw newline.
-            yield b",\n    ".join(_dumps(f.to_dict()).replace(b"\n", b"\n    ") for f in findings[i : i + _CHUNK])
+                yield b","
+            # A chunk encoded as one list ("[\n  {...},\n  {...}\n]"), indented one level deeper to sit
+            # inside the report (JSON strings never hold a raw newline), without its brackets.
+            chunk = _dumps([f.to_dict() for f in findings[i : i + _CHUNK]]).replace(b"\n", b"\n  ")
+            yield chunk[1 : -len(b"\n  ]")]
         yield b"\n  ]"
     yield tail
     yield b"\n"
