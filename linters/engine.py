@@ -160,6 +160,42 @@ class PageResult:
     def claim_ids(self) -> list[str]:
         return [cid for tag in self.tags for cid in tag.ids]
 
+    def summary(self, rule_id: str) -> Any:
+        """What cross-page rule `rule_id` collected from this page; read back alone while the others stay packed."""
+        if "summaries" not in self.__dict__:
+            packed = (self.__dict__.get("_packed") or {}).get("summaries")
+            if packed is not None:
+                blob = packed.get(rule_id)
+                return None if blob is None else pickle.loads(blob)
+        return self.summaries.get(rule_id)
+
+    # Pickled apart and read back on first use: a warm run whose pages' facts did not change
+    # (the cross-page findings are reused, see `finish`) needs neither, and they are half of a
+    # cached result's unpickling time. Summaries are packed rule by rule (`summary`): Vale's
+    # findings are never cached, and it should not unpack the others.
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        packed = dict(state.pop("_packed", None) or {})
+        if "summaries" in state:
+            packed["summaries"] = {rule: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for rule, value in state.pop("summaries").items()}
+        if "tags" in state:
+            packed["tags"] = pickle.dumps(state.pop("tags"), protocol=pickle.HIGHEST_PROTOCOL)
+        state["_packed"] = packed
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        """Only for an attribute not set: a packed one, unpickled now."""
+        packed = self.__dict__.get("_packed")
+        if packed and name in packed:
+            blob = packed.pop(name)
+            value = {rule: pickle.loads(b) for rule, b in blob.items()} if name == "summaries" else pickle.loads(blob)
+            self.__dict__[name] = value
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 def make_context(project: Project, mode: str, today: date | None = None) -> Context:
     if mode not in ("preview", "publish"):
@@ -265,7 +301,7 @@ def finish(
             notes.extend(added)
         else:
             if rule.collect is not None:
-                collected = {r.path: r.summaries.get(rule.id) for r in results}
+                collected = {r.path: r.summary(rule.id) for r in results}
             else:
                 collected = {r.path: by_doc[r.path] for r in results}
             before = len(notes)

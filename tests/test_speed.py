@@ -470,3 +470,29 @@ def test_a_warm_run_reuses_cross_page_findings_while_no_summary_changed(site, mo
     assert calls == [1], "a changed summary runs the cross-page rules again"
     assert not any(f.rule == "contradiction" for f in changed.findings)
     assert _json(changed) == _json(_check(root, cache=False))
+
+
+def test_a_cached_results_summaries_and_tags_are_read_back_only_when_used(site):
+    """They are pickled apart: a warm run whose pages' facts did not change unpickles neither."""
+    import pickle
+
+    root = _site(site)
+    _check(root, cache=True)
+    seen: list[engine.PageResult] = []
+    real = engine.finish
+
+    def keep(results, *args, **kwargs):
+        seen.extend(results)
+        return real(results, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "finish", keep)
+        warm = _check(root, cache=True)
+    assert warm.stats["cached"] == len(seen) == 3
+    assert not any("summaries" in vars(r) or "tags" in vars(r) for r in seen)
+    fresh = {r.path: r for r in _check(root, cache=False).documents}
+    for result in seen:  # read back on first use, equal to a fresh run's
+        assert result.summaries_key == fresh[result.path].summaries_key
+        assert result.summaries == fresh[result.path].summaries and result.tags == fresh[result.path].tags
+        assert "summaries" in vars(result) and pickle.loads(pickle.dumps(result)) == result
+    assert any(r.tags for r in seen) and any(r.summaries.get("contradiction") for r in seen)
