@@ -9,9 +9,9 @@ So when one of our patterns is compiled, the arguments regex hands its core (the
 flags, opcodes, group names, required string) are kept with it in the prepared store, and a
 later run makes the pattern from them directly. The prepared store is keyed by the installed
 regex version (`cache.LIBRARIES`), so a recipe is only ever given to the core that made it.
-The core's entry point is regex's own, not a documented API; so a recipe is used only when
-the pattern it makes has the source and flags asked for, and anything unexpected (another
-regex layout, a core that refuses the recipe) falls back to `regex.compile`.
+The core's entry point is regex's own, not a documented API; so a recipe is used only for
+the source and flags it was recorded from, and anything unexpected (another regex layout, a
+core that refuses the recipe) falls back to `regex.compile`.
 """
 
 from __future__ import annotations
@@ -80,4 +80,4 @@ def make(source: str, flags: int, recipe: Recipe) -> Any | None:
         made = core.compile(*recipe[1:])
     except Exception:  # a recipe the core does not take: another regex build
         return None
-    return made if isinstance(made, regex.Pattern) and made.pattern == source else None
+    return made if isinstance(made, regex.Pattern) else None
