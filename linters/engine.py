@@ -152,7 +152,7 @@ class PageResult:
     metrics: dict[str, Any]
     tags: list[ClaimTag]  # its claim tags, in order
     summaries: dict[str, Any]  # cross-page rule id -> what its `collect` returned for this page
-    summaries_key: str = ""  # a digest of `summaries` (`_summaries_key`)
+    summaries_key: str = ""  # a digest of `summaries`, pickled (`_summaries_key`)
     notes: list[str] = field(default_factory=list)
     complete: bool = True  # False: the page rules did not run (outside `page_filter`); never cached
 
@@ -172,12 +172,15 @@ class PageResult:
     # Pickled apart and read back on first use: a warm run whose pages' facts did not change
     # (the cross-page findings are reused, see `finish`) needs neither, and they are half of a
     # cached result's unpickling time. Summaries are packed rule by rule (`summary`): Vale's
-    # findings are never cached, and it should not unpack the others.
+    # findings are never cached, and it should not unpack the others. `analyse` packs them
+    # when it makes the result, for its key; that packing is the one pickled.
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         packed = dict(state.pop("_packed", None) or {})
         if "summaries" in state:
-            packed["summaries"] = {rule: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for rule, value in state.pop("summaries").items()}
+            summaries = state.pop("summaries")
+            if "summaries" not in packed:
+                packed["summaries"] = {rule: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for rule, value in summaries.items()}
         if "tags" in state:
             packed["tags"] = pickle.dumps(state.pop("tags"), protocol=pickle.HIGHEST_PROTOCOL)
         state["_packed"] = packed
@@ -213,10 +216,10 @@ def analyse(doc: Document, rules: list[Rule], ctx: Context, page_rules: bool = T
             if rule.scope == "page":
                 findings.extend(rule.check(doc, ctx))
     summaries = {rule.id: rule.collect(doc, ctx) for rule in rules if rule.scope == "corpus" and rule.collect is not None}
-    summaries_key = _summaries_key(summaries)
+    packed = {rule_id: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for rule_id, value in summaries.items()}
     new_notes = notes[before:]
     del notes[before:]
-    return PageResult(
+    result = PageResult(
         path=doc.path,
         problems=list(doc.problems),
         findings=findings,
@@ -224,21 +227,24 @@ def analyse(doc: Document, rules: list[Rule], ctx: Context, page_rules: bool = T
         metrics=dict(doc.metrics) if page_rules else {},
         tags=list(doc.tags),
         summaries=summaries,
-        summaries_key=summaries_key,
+        summaries_key=_summaries_key(packed),
         notes=new_notes,
         complete=page_rules,
     )
+    result.__dict__["_packed"] = {"summaries": packed}  # pickled once: the key's digest and the cache's copy
+    return result
 
 
-def _summaries_key(summaries: dict[str, Any]) -> str:
-    """A digest of what the cross-page rules collected from a page: the cross-page findings' key is made of these.
+def _summaries_key(packed: dict[str, bytes]) -> str:
+    """A digest of what the cross-page rules collected from a page (each rule's summary pickled): the
+    cross-page findings' key is made of these.
 
     Equal pickles mean equal summaries, so equal keys never hide a change; a summary that
     pickles differently while equal (shared objects, say) only costs a re-run of the rules.
     """
     from .cache import digest
 
-    return digest(pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest(*(part for rule_id, blob in packed.items() for part in (rule_id, blob)))
 
 
 def check_documents(
