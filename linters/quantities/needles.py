@@ -35,14 +35,12 @@ from typing import Any, Iterator, NamedTuple
 
 import regex
 
-from ..patterns import SEARCH_TIMEOUT, Pattern, PatternTimeout
+from ..patterns import SEARCH_TIMEOUT, Pattern, PatternTimeout, fold  # fold: texts as needles are looked for in them
 
 # The only characters outside ASCII that `regex` matches with an ASCII letter when ignoring case
 # (checked over every code point): capital I with dot, long s, the Kelvin sign; and the dotless i,
 # which the standard `re` module matches with i.
 _ASCII_PARTNERS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-# Replacing them also keeps `lower()` one character for one (U+0130 is the only exception).
-_FOLD = str.maketrans(_ASCII_PARTNERS)
 # Pattern characters that match only themselves (or, letters, their other case).
 _PLAIN = re.compile(r"[A-Za-z0-9 !\"#%&',\-/:;<=>@_`~\]}]+")
 # Escapes that stand for a class of characters, or for a position; never for a letter.
@@ -57,11 +55,6 @@ _UNMODELLED_FLAGS = regex.VERBOSE | regex.V1 | regex.FULLCASE | regex.BESTMATCH 
 _MAX_PREFIXES = 16  # how many spellings of a word's beginning are worth telling apart
 # The start of a word as the data patterns write it.
 WORD_START = r"(?<![\w-])"
-
-
-def fold(text: str) -> str:
-    """`text` lowercased, place for place, so that every letter a pattern can match is the needle's letter."""
-    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
 
 
 # ---------------------------------------------------------------- reading a pattern
