@@ -309,9 +309,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         assert project is not None
         wanted = (project.root / project.config.cache_dir, int(time.time() // 86400), threading.get_ident()) if project.config.cache else None
         if self._disk is not None and self._disk[0] != wanted:
-            if self._disk[0][2] == threading.get_ident():  # SQLite refuses a connection from another thread
-                self._disk[1].close()
-            self._disk = None
+            self._drop_disk()
         if wanted is None:
             return None
         if not self._rebuilds:
@@ -322,9 +320,13 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
 
     def on_shutdown(self) -> None:
         if self._disk is not None:
-            if self._disk[0][2] == threading.get_ident():
-                self._disk[1].close()
-            self._disk = None
+            self._drop_disk()
+
+    def _drop_disk(self) -> None:
+        assert self._disk is not None
+        if self._disk[0][2] == threading.get_ident():  # SQLite refuses a connection from another thread
+            self._disk[1].close()
+        self._disk = None
 
     def _place(self, doc: Document, findings: list[Finding]) -> dict[int, list[Finding]]:
         """`highlights.place`, reused for a page that was not parsed again and whose findings are the same."""
