@@ -24,7 +24,8 @@ from typing import Any
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.serializers import to_html_string
+from markdown.treeprocessors import PrettifyTreeprocessor, Treeprocessor
 from markdown.util import AtomicString
 
 from .parse.tags import is_valid_id, match_tag, split_ids
@@ -63,8 +64,10 @@ class ReferencesTreeprocessor(Treeprocessor):
     def __init__(self, md: Markdown, ext: "ClaimTagExtension"):
         super().__init__(md)
         self.ext = ext
+        self.prettify = PrettifyTreeprocessor(md)
 
     def run(self, root: etree.Element) -> None:
+        self.ext.references = None
         pieces = self.ext.pieces()
         registry = pieces.registry
         numbers: dict[str, int] = {}  # reference key -> number, in order of first citation
@@ -90,7 +93,7 @@ class ReferencesTreeprocessor(Treeprocessor):
             links = [self._ref_link(numbers[key], key, pairs, pieces) for key, pairs in sorted(by_ref.items(), key=lambda kv: numbers[kv[0]])]
             self._fill(sup, links + parts if links else parts or [self._unknown("", pieces)])
         if numbers:
-            root.append(self._reference_list(numbers, uses, pieces))
+            root.append(self._references(numbers, uses, pieces))
 
     # -- citations ---------------------------------------------------------
 
@@ -118,48 +121,50 @@ class ReferencesTreeprocessor(Treeprocessor):
 
     # -- the reference list ------------------------------------------------
 
-    def _reference_list(self, numbers: dict[str, int], uses: dict[str, list], pieces: "_Pieces") -> etree.Element:
+    def _references(self, numbers: dict[str, int], uses: dict[str, list], pieces: "_Pieces") -> etree.Element:
+        """The "References" section: its heading in the tree (for the table of contents and its permalink),
+        the list itself as finished HTML in Python-Markdown's stash.
+
+        The list is most of a page's HTML. Each entry is put together from pieces formatted once
+        per registry (`_Pieces`: a source's citation, the quotes block for a set of claims), so
+        neither this extension nor the later tree passes (toc, attr_list, prettify, the
+        serializer) build and walk it again on every page. The pieces are laid out as the prettify
+        pass and the serializer lay out a tree, so the page's HTML is the same as when the list
+        was a part of the tree.
+        """
         section = etree.Element("section", {"class": "claim-references"})
         heading = etree.SubElement(section, "h2", {"id": "references"})
         heading.text = self.ext.getConfig("references_title")
-        ol = etree.SubElement(section, "ol", {"class": "claim-reference-list"})
-        for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
-            li = etree.SubElement(ol, "li", {"id": f"ref-{number}", "class": "claim-reference"})
-            pieces.citation_into(li, key)
-            self._backlinks(li, list(dict.fromkeys(c for _cid, _s, c in uses[key])))
-            details = etree.SubElement(li, "details", {"class": "claim-quotes"})
-            summary = etree.SubElement(details, "summary")
-            summary.text = "What this source says"
-            quotes: dict[tuple[str, str], list[str]] = {}  # one quote may support several claims
-            for cid, source, _cite in uses[key]:
-                claims = quotes.setdefault((pieces.clean(source.locator), pieces.clean(source.quote)), [])
-                if cid not in claims:
-                    claims.append(cid)
-            for (locator, quote_text), claim_ids in quotes.items():
-                quote = etree.SubElement(details, "blockquote", {"class": "claim-quote"})
-                quote.text = quote_text
-                meta = etree.SubElement(details, "p", {"class": "claim-quote-meta"})
-                meta.text = f"Where: {locator}. Supports:"
-                supports = etree.SubElement(details, "ul", {"class": "claim-supports"})
-                for cid in claim_ids:
-                    item = etree.SubElement(supports, "li")
-                    item.text = f"“{pieces.clean(pieces.registry.claims[cid].claim.statement)}” "
-                    link = etree.SubElement(item, "a", {"href": self.ext.registry_href(cid), "class": "claim-registry-link"})
-                    link.text = f"(claim {cid} in the registry)"
+        listed = self._reference_list(numbers, uses, pieces)
+        self.ext.references = (self.ext.page_uri, listed)
+        holder = etree.SubElement(section, "p")
+        holder.text = self.md.htmlStash.store(listed)
         return section
 
-    @staticmethod
-    def _backlinks(li: etree.Element, cite_ids: list[str]) -> None:
-        """`↩` back to the one citation, or `↩ a b c` (Wikipedia style) when the source is cited several times."""
-        back = etree.SubElement(li, "span", {"class": "claim-backlinks"})
-        back.text = " "
-        for i, cite_id in enumerate(cite_ids):
-            label = "↩" if len(cite_ids) == 1 else _letter(i)
-            a = etree.SubElement(back, "a", {"href": f"#{cite_id}", "class": "claim-backlink", "aria-label": f"Back to citation {cite_id.split('-')[1]}"})
-            a.text = label
-            a.tail = " "
-        if len(cite_ids) > 1:
-            back.text = " ↩ "
+    def _reference_list(self, numbers: dict[str, int], uses: dict[str, list], pieces: "_Pieces") -> str:
+        items = []
+        for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
+            quotes: dict[tuple[str, str], list[str]] = {}  # one quote may support several claims
+            for cid, source, _cite in uses[key]:
+                claims = quotes.setdefault((source.locator, source.quote), [])
+                if cid not in claims:
+                    claims.append(cid)
+            links = tuple((cid, self.ext.registry_href(cid, final=True)) for cid in dict.fromkeys(cid for ids in quotes.values() for cid in ids))
+            items.append(
+                f'<li class="claim-reference" id="ref-{number}">{pieces.citation_html(key)}'
+                f"{_backlinks(list(dict.fromkeys(c for _cid, _s, c in uses[key])))}"
+                f"{pieces.quotes_html(tuple((loc, quote, tuple(ids)) for (loc, quote), ids in quotes.items()), links, self.prettify)}</li>"
+            )
+        return '<ol class="claim-reference-list">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _backlinks(cite_ids: list[str]) -> str:
+    """`↩` back to the one citation, or `↩ a b c` (Wikipedia style) when the source is cited several times."""
+    links = "".join(
+        f'<a aria-label="Back to citation {cite_id.split("-")[1]}" class="claim-backlink" href="#{cite_id}">{"↩" if len(cite_ids) == 1 else _letter(i)}</a> '
+        for i, cite_id in enumerate(cite_ids)
+    )
+    return f'<span class="claim-backlinks">{" ↩ " if len(cite_ids) > 1 else " "}{links}</span>'
 
 
 class _Pieces:
@@ -174,7 +179,8 @@ class _Pieces:
         self._clean: dict[str, str] = {}
         self._titles: dict[str, str] = {}
         self._cite_titles: dict[tuple, str] = {}
-        self._citations: dict[str, etree.Element] = {}  # reference key -> a detached <li> holding its formatted citation
+        self._citations: dict[str, str] = {}  # reference key -> its formatted citation, as HTML
+        self._quotes: dict[tuple, str] = {}  # (quotes and the claims they support, their registry links) -> a reference's <details>
 
     def clean(self, text: str) -> str:
         done = self._clean.get(text)
@@ -200,23 +206,45 @@ class _Pieces:
             done = self._cite_titles[memo] = _title(f"{label}. " + " / ".join(dict.fromkeys(quotes)))
         return done
 
-    def citation_into(self, li: etree.Element, key: str) -> None:
-        """`references.citation_into`, formatted once per reference, then copied."""
-        made = self._citations.get(key)
-        if made is None:
+    def citation_html(self, key: str) -> str:
+        """`references.citation_into` as HTML, formatted once per reference."""
+        done = self._citations.get(key)
+        if done is None:
             ref = self.registry.references.get(key)
-            made = self._citations[key] = etree.Element("li")
-            citation_into(made, key, ref.data if ref else None)
-        li.text = made.text
-        _copy_children(made, li)
+            li = etree.Element("li")
+            citation_into(li, key, ref.data if ref else None)
+            done = self._citations[key] = _inner_html(li)
+        return done
+
+    def quotes_html(self, quotes: tuple[tuple[str, str, tuple[str, ...]], ...], links: tuple[tuple[str, str], ...], prettify: PrettifyTreeprocessor) -> str:
+        """A reference's `<details>`: each (locator, quote, claim ids) with the claims it supports, once per set and links."""
+        memo = (quotes, links)
+        done = self._quotes.get(memo)
+        if done is None:
+            href = dict(links)
+            details = etree.Element("details", {"class": "claim-quotes"})
+            summary = etree.SubElement(details, "summary")
+            summary.text = "What this source says"
+            for locator, quote_text, claim_ids in quotes:
+                quote = etree.SubElement(details, "blockquote", {"class": "claim-quote"})
+                quote.text = self.clean(quote_text)
+                meta = etree.SubElement(details, "p", {"class": "claim-quote-meta"})
+                meta.text = f"Where: {self.clean(locator)}. Supports:"
+                supports = etree.SubElement(details, "ul", {"class": "claim-supports"})
+                for cid in claim_ids:
+                    item = etree.SubElement(supports, "li")
+                    item.text = f"“{self.clean(self.registry.claims[cid].claim.statement)}” "
+                    link = etree.SubElement(item, "a", {"href": href[cid], "class": "claim-registry-link"})
+                    link.text = f"(claim {cid} in the registry)"
+            prettify._prettifyETree(details)  # block children on their own lines, as on the rest of the page
+            done = self._quotes[memo] = to_html_string(details)
+        return done
 
 
-def _copy_children(source: etree.Element, target: etree.Element) -> None:
-    """Copies of `source`'s children appended to `target` (`copy.deepcopy` also copies every string, slowly)."""
-    for child in source:
-        made = etree.SubElement(target, child.tag, child.attrib)
-        made.text, made.tail = child.text, child.tail
-        _copy_children(child, made)
+def _inner_html(el: etree.Element) -> str:
+    """The HTML inside an element, as the page's serializer writes it."""
+    whole = to_html_string(el)
+    return whole[whole.index(">") + 1 : whole.rindex("</")]
 
 
 def _letter(i: int) -> str:
@@ -251,6 +279,8 @@ class ClaimTagExtension(Extension):
         }
         super().__init__(**kwargs)
         self.page_uri: str | None = None  # the page being rendered, relative to the docs folder (set by the plugin)
+        self.registry_url: str | None = None  # the registry page's URL relative to that page's (set by the plugin)
+        self.references: tuple[str | None, str] | None = None  # (page_uri, the HTML of its reference list): the last page's
         self._pieces: _Pieces | None = None
         self._relative: dict[tuple[str, str], str] = {}  # (registry page, a page's folder) -> the link between them
 
@@ -267,8 +297,14 @@ class ClaimTagExtension(Extension):
             self._pieces = _Pieces(registry)
         return self._pieces
 
-    def registry_href(self, claim_id: str) -> str:
-        """A link to the claim's registry entry, relative to the current page (MkDocs turns `.md` links into URLs)."""
+    def registry_href(self, claim_id: str, final: bool = False) -> str:
+        """A link to the claim's registry entry, relative to the current page.
+
+        In the tree, MkDocs turns the `.md` link into the page's URL. A `final` link is for
+        stashed HTML, which MkDocs does not see: the URL itself when the plugin gave it.
+        """
+        if final and self.registry_url is not None:
+            return f"{self.registry_url}#{claim_anchor(claim_id)}"
         target = self.getConfig("registry_page")
         if self.page_uri:
             folder = posixpath.dirname(self.page_uri) or "."

@@ -46,7 +46,7 @@ from typing import Any, Literal
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
@@ -73,6 +73,8 @@ REGISTRY_PAGE = "registry.md"
 ASSETS = ("medical-claims.css", "medical-claims.js")
 ASSET_DIR = "assets/medical-claims"
 EXTENSION_NAME = "claimtags"
+# Where a page's reference list waits while the search plugin indexes the page (`on_page_content`, `on_page_context`).
+REFERENCES_SLOT = '<ol class="claim-reference-list" data-medical-claims="references"></ol>'
 
 
 class _Choice(c.Choice):
@@ -144,12 +146,14 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._registry_page: tuple[tuple, RegistryPage] | None = None  # (what the registry page was made from, the page)
         self._registry_blocks = False  # this build's registry page went to Markdown with its blocks as placeholders
         self._citations_memo: dict[str, tuple[Document, tuple]] = {}  # path -> (page, what the registry page shows of it)
-        self._page_links: dict[tuple[str, str], str] = {}  # (page URL, registry URL) -> the link between them
+        self._page_links: dict[tuple[str, str], str] = {}  # (URL, from URL) -> get_relative_url of the two: pages and the registry page, both ways
+        self._registry_url: str | None = None  # the registry page's URL
         # this build's
         self._highlight = False  # preview highlights on: read once per build (the mode reads the environment)
         self._doc_by_uri: dict[str, tuple[str, Document | None]] = {}  # a page's src_uri -> (its abs_src_path, its parsed page)
         self._marked_pages: set[str] = set()  # src_uris whose content or contents list may hold highlight markers
         self._marked_titles = False  # a page title holds a marker: every page's navigation shows it
+        self._references: dict[str, str] = {}  # src_uri -> its reference list, out of the page while search indexes it
 
     # -- set-up ------------------------------------------------------------
 
@@ -224,6 +228,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.today = date.today()
         self._highlight = self.highlighting
         self._marked_pages, self._marked_titles, self._registry_blocks = set(), False, False
+        self._references.clear()
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
         try:
             self._paths = {f.abs_src_path: self._paths.get(f.abs_src_path) or Path(f.abs_src_path) for f in pages}
@@ -401,7 +406,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     def _generate_registry(self, files: Files, config, docs: list[Document], by_path: dict[str, File], report: Report) -> None:
         project = self.project
         assert project is not None
-        registry_url = File.generated(config, REGISTRY_PAGE, content="").url
+        registry_url = self._registry_url = File.generated(config, REGISTRY_PAGE, content="").url
         titles = {d.path: self._citations(d)[1] for d in docs}
         links = self._page_links  # URLs change only when pages come and go: kept across rebuilds
         if len(links) > 4 * len(by_path) + 100:
@@ -472,6 +477,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         if self.extension is not None:
             self.extension.page_uri = page.file.src_uri
+            self.extension.registry_url = self._registry_link(page.file.url)
         if page.file.src_uri == REGISTRY_PAGE and REGISTRY_PAGE in self.generated:
             return self._registry_markdown(markdown)
         doc = self._doc_for(page)
@@ -489,6 +495,15 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         if self._rebuilds:
             self._markdown_memo[doc.path] = (doc, markdown, set(placed), marked)
         return marked
+
+    def _registry_link(self, page_url: str) -> str | None:
+        """The registry page's URL relative to a page's, as MkDocs writes the links it converts."""
+        if self._registry_url is None:
+            return None
+        link = self._page_links.get((self._registry_url, page_url))
+        if link is None:
+            link = self._page_links[(self._registry_url, page_url)] = get_relative_url(self._registry_url, page_url)
+        return link
 
     def _registry_markdown(self, markdown: str) -> str:
         """The registry page with its large HTML blocks as placeholders (`RegistryPage`), unless another plugin changed it."""
@@ -516,7 +531,36 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 self._marked_pages.add(uri)
             if not self._marked_titles and highlights.has_markers(page.title or ""):
                 self._marked_titles = True
-        return rendered.out
+        return self._set_aside_references(uri, rendered.out)
+
+    def _set_aside_references(self, uri: str, html: str) -> str:
+        """The page with its reference list replaced by a slot until `on_page_context` puts it back.
+
+        Search plugins index `page.content` in `on_page_context`. The reference list is most of a
+        page's HTML, and its words are the sources', not the page's: indexed, it made Material's
+        search plugin parse ~4 times the HTML, and a search for a source's words found every page
+        that cites it. Only the list the extension made for this page is set
+        aside, and only where it is found once, as it was made.
+        """
+        made = self.extension.references if self.extension is not None else None
+        if made is None or made[0] != uri or REFERENCES_SLOT in html:
+            return html
+        listed = made[1]
+        at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
+        if at < 0 or html.find(listed, 0, at + len(listed) - 1) >= 0:  # not there, or there twice
+            return html
+        self._references[uri] = listed
+        return html[:at] + REFERENCES_SLOT + html[at + len(listed) :]
+
+    @event_priority(-100)  # after the search plugin and anything else that reads the page's content
+    def on_page_context(self, context, *, page, config, nav):
+        listed = self._references.pop(page.file.src_uri, None)
+        if listed is not None:
+            if page.content is not None and page.content.count(REFERENCES_SLOT) == 1:
+                page.content = page.content.replace(REFERENCES_SLOT, listed)
+            else:
+                log.warning(f"{page.file.src_uri}: another plugin removed the reference list's place; the list is missing")
+        return context
 
     def _registry_content(self, html: str, page, kept: _Rendered | None) -> _Rendered:
         """The registry page with its blocks put back, and their ids made known to MkDocs' check of links to anchors."""

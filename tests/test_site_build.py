@@ -6,6 +6,7 @@ Each module-scoped fixture runs one real `mkdocs build`; the tests read its outp
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -130,6 +131,35 @@ def test_repo_registry_page_lists_every_claim(repo_site):
     for cid in registry.claims:
         assert f'id="claim-{cid}"' in html, cid
     assert html.count('class="claim-row"') == len(registry.claims)
+
+
+def test_repo_reference_lists_link_each_claim_to_its_row_on_the_registry_page(repo_site, repo_docs):
+    """The reference lists are finished HTML that MkDocs does not convert or check: each link must already be the registry page's URL."""
+    rows = set(re.findall(r'<tr class="claim-row" id="(claim-[^"]+)"', (repo_site / "registry" / "index.html").read_text("utf-8")))
+    checked = 0
+    for doc in repo_docs:
+        rel = Path(_src(doc)).with_suffix("")
+        page = repo_site / (rel.parent if rel.name == "index" else rel) / "index.html"  # as page_html finds it
+        refs = article(page.read_text("utf-8")).split('class="claim-references"')[-1]
+        for href in re.findall(r'<a class="claim-registry-link" href="([^"]+)"', refs):
+            target, _, anchor = href.partition("#")
+            assert (page.parent / target / "index.html").resolve() == (repo_site / "registry" / "index.html").resolve(), f"{doc.path}: {href}"
+            assert anchor in rows, f"{doc.path}: {href} names no row of the registry page"
+            checked += 1
+    assert checked > 20
+
+
+def test_search_indexes_the_pages_words_not_their_reference_lists_or_the_registry(repo_site, repo_docs):
+    index = json.loads((repo_site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    text = " ".join(entry["title"] + " " + entry["text"] for entry in index)
+    pages = [entry for entry in index if not entry["location"].startswith("rules/")]  # the rule catalogue shows rendered examples
+    listed = [entry["location"] for entry in pages if "What this source says" in entry["text"] or "in the registry)" in entry["text"]]
+    assert not listed, f"reference lists in the search index: {listed}"
+    assert not any(entry["location"].startswith("registry/") for entry in index)
+    assert "Questions this guide answers" in text and "Get help now if you are thinking about hurting yourself" in text
+    # the pages themselves still hold their lists, put back after the search plugin read the pages
+    for doc in (d for d in repo_docs if d.tags):
+        assert "What this source says" in article(page_html(repo_site, _src(doc))), doc.path
 
 
 def test_repo_site_has_no_raw_claim_tag_outside_code(repo_site):

@@ -301,6 +301,40 @@ def test_one_extension_renders_many_pages_as_a_new_one_renders_each():
     assert 'href="../../registry.md#claim-a"' in one(shared, "sub/deeper/page.md")
 
 
+def test_reference_lists_link_the_registry_url_the_plugin_gives_and_leave_tree_links_to_mkdocs():
+    """The reference list is stashed HTML, which MkDocs neither converts nor checks: with the plugin's URL it links that."""
+    ext = ClaimTagExtension(registry=REGISTRY)
+    ext.page_uri, ext.registry_url = "sub/page.md", "../../registry/"
+    html = markdown.Markdown(extensions=[ext]).convert("One [[claim:a]]. None yet [[claim:nosource]].")
+    listed = html[html.index('class="claim-reference-list"') :]
+    assert 'href="../../registry/#claim-a"' in listed and ".md#" not in listed
+    assert 'class="claim-cite-unsourced" href="../registry.md#claim-nosource"' in html  # in the tree: MkDocs converts it
+    assert ext.references is not None and ext.references[0] == "sub/page.md" and ext.references[1] in html
+
+
+def test_the_plugin_sets_a_reference_list_aside_while_search_reads_the_page_and_puts_it_back(caplog):
+    from types import SimpleNamespace
+
+    from linters.mkdocs_plugin import REFERENCES_SLOT, MedicalClaimsPlugin
+
+    plugin = MedicalClaimsPlugin()
+    listed = '<ol class="claim-reference-list">\n<li id="ref-1">A</li>\n</ol>'
+    plugin.extension = SimpleNamespace(references=("a.md", listed))
+    html = f"<p>Text.</p>\n<section><h2>References</h2>\n{listed}\n</section>"
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="a.md"), content=plugin._set_aside_references("a.md", html))
+    assert listed not in page.content and page.content.count(REFERENCES_SLOT) == 1
+    plugin.on_page_context({}, page=page, config=None, nav=None)
+    assert page.content == html
+    # another page's list, or a list that is not there exactly once, is left where it is
+    assert plugin._set_aside_references("b.md", html) == html
+    assert plugin._set_aside_references("a.md", html + listed) == html + listed
+    # a plugin that dropped the slot: the list cannot be put back, and the build says so
+    page.content = plugin._set_aside_references("a.md", html).replace(REFERENCES_SLOT, "")
+    with caplog.at_level("WARNING"):
+        plugin.on_page_context({}, page=page, config=None, nav=None)
+    assert "a.md: another plugin removed the reference list's place" in caplog.text
+
+
 def test_registry_page_blocks_put_back_after_rendering_give_the_page_rendered_whole():
     from mkdocs.structure.pages import _HTMLHandler
 

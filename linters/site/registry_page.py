@@ -227,7 +227,9 @@ def registry_page(
     table, audit_log = blocks
     text = "\n\n".join(
         [
-            "---\ntitle: Claims registry\nhide:\n  - toc\n---",
+            # not in the site's search (Material honours `search: exclude`): the registry is for reviewers,
+            # who filter it; a patient's search for "approved" should find the pages, not the review table
+            "---\ntitle: Claims registry\nhide:\n  - toc\nsearch:\n  exclude: true\n---",
             "# Claims registry",
             intro,
             _problems(list(problems)),
