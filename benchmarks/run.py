@@ -43,7 +43,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -54,7 +54,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from make_corpus import make_corpus  # noqa: E402
 
 PY = sys.executable
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINTERS_NO_SERVER": "1"}  # every check in a process of its own, but in the check-server rows
 ENV.pop("CI", None)
 EDIT_PAGE = "docs/clinic-0000/what-to-expect.md"
 
@@ -308,6 +308,41 @@ def cache_probe(root: Path) -> tuple[int, int, float, float]:
 # -- one size
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_server(root: Path, repeat: int, jobs: list[str], edit) -> tuple[Best, Best]:
+    """`check` handed to a running check server (`python -m linters server`), after a one-page edit and with
+    nothing changed. CPU: the client's and the server's (read from /proc before and after each run)."""
+    sockets = Path(tempfile.mkdtemp(prefix="lsrv", dir="/tmp"))
+    env = {**ENV, "XDG_RUNTIME_DIR": str(sockets)}
+    env.pop("LINTERS_NO_SERVER")
+    server = subprocess.Popen([PY, "-m", "linters", "server", "--idle", "30"], cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        if "listening" not in server.stderr.readline():
+            raise SystemExit("the check server did not start")
+
+        def through_server(what: str, parsed: int) -> Run:
+            before = _cpu_seconds(server.pid)
+            run = checked(measure(check_cmd("--format", "json", *jobs), root, env=env), what, parsed)
+            return replace(run, cpu=run.cpu + _cpu_seconds(server.pid) - before)
+
+        through_server("the check server's first check", 0)  # the server reads the disk cache once
+        edited = best(repeat, lambda: through_server("check after an edit (server)", 1), before=edit)
+        warm = best(repeat, lambda: through_server("warm check (server)", 0))
+        return edited, warm
+    finally:
+        subprocess.run([PY, "-m", "linters", "server", "--stop"], cwd=root, env=env, capture_output=True, timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
 def bench_size(n: int, args, out: dict) -> None:
     root = REPO / "benchmarks" / "corpus" / str(n)
     if not (args.keep_corpus and (root / "mkdocs.yml").is_file()):
@@ -346,6 +381,8 @@ def bench_size(n: int, args, out: dict) -> None:
     try:
         res["edit"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "check after an edit", 1), before=edit)
         res["edit_github"] = best(R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "check after an edit", 1), before=edit)
+        print(f"[{n}] check through the check server ...", flush=True)
+        res["edit_server"], res["warm_server"] = bench_server(root, R, jobs, edit)
     finally:
         page.write_text(original, "utf-8")
     _ok(measure(check_cmd("--format", "json", *jobs), root), "back to the original page")
@@ -473,6 +510,8 @@ def report(out: dict, info: dict, args) -> str:
             _row("check, warm, nothing changed, github", r.get("warm_github"), p, "github annotations"),
             _row("check, warm, one page edited", r.get("edit"), p, "json"),
             _row("check, warm, one page edited, github", r.get("edit_github"), p, "github annotations"),
+            _row("check, warm, one page edited, check server", r.get("edit_server"), p, "json; `linters server` running (CPU: client + server; memory: the client)"),
+            _row("check, warm, nothing changed, check server", r.get("warm_server"), p, "json; `linters server` running (CPU: client + server; memory: the client)"),
             _row("check with Vale, cold", r.get("cold_vale"), p, "vale: required, --no-cache"),
             _row("Vale alone", r.get("vale_alone"), p, "vale over docs/"),
             _row("proselint", r.get("proselint"), p, "proselint check docs"),

@@ -1,5 +1,6 @@
 import sys
 
-from .cli import main
+from .check_client import main
 
+# `check` goes to the project's check server when one is running (`python -m linters server`): same output, no start-up
 sys.exit(main())

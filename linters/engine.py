@@ -22,6 +22,7 @@ from .pages import discover, parse_bytes, read_source
 from .rules import Rule, all_rules
 
 if TYPE_CHECKING:
+    from .cache import MemoryCache
     from .registry.load import Registry
 
 
@@ -72,8 +73,9 @@ class Project:
         return self.root / str(self.mkdocs.get("docs_dir", "docs"))
 
 
-def open_project(paths: list[Path] | None = None, root: Path | None = None, cache: bool | None = None) -> Project:
-    """The project at `root` (default: found from `paths`). `cache`: reuse the loaded registry (None: the `cache` option)."""
+def open_project(paths: list[Path] | None = None, root: Path | None = None, cache: bool | None = None, memory: MemoryCache | None = None) -> Project:
+    """The project at `root` (default: found from `paths`). `cache`: reuse the loaded registry (None: the `cache` option);
+    `memory`: a resident process's results (the check server), consulted before the disk."""
     paths = paths or []
     if root is None:
         root = find_root(paths[0] if paths else Path.cwd())
@@ -87,7 +89,7 @@ def open_project(paths: list[Path] | None = None, root: Path | None = None, cach
     config, mkdocs = load_config(root)
     use_cache = config.cache if cache is None else cache
     prepared.use_folder(root / config.cache_dir if use_cache else None)
-    registry = _registry(root, config, use_cache)
+    registry = _registry(root, config, use_cache, memory)
     return Project(root=root, config=config, registry=registry, mkdocs=mkdocs)
 
 
@@ -100,7 +102,7 @@ def registry_files(root: Path, config: Config) -> list[Path]:
     return found
 
 
-def _registry(root: Path, config: Config, cache: bool) -> Registry:
+def _registry(root: Path, config: Config, cache: bool, memory: MemoryCache | None = None) -> Registry:
     """The loaded registry; with the cache on, reused while its files and the code are unchanged."""
     from .registry.load import load_registry
 
@@ -109,16 +111,20 @@ def _registry(root: Path, config: Config, cache: bool) -> Registry:
     from .cache import ResultCache, code_key, digest, files_key
 
     key = digest("registry", code_key(), str(root.resolve()), config.claims_dir, files_key(registry_files(root, config)))
+    found = memory.get(key, "registry") if memory is not None else None
+    if type(found).__name__ == "Registry":
+        return found
     store = ResultCache(root / config.cache_dir)
     try:
         found = store.get(key, "registry")
-        if type(found).__name__ == "Registry":
-            return found
-        registry = load_registry(root, config.claims_dir)
-        store.put(key, registry, "registry")
-        return registry
+        if type(found).__name__ != "Registry":
+            found = load_registry(root, config.claims_dir)
+            store.put(key, found, "registry")
     finally:
         store.close()
+    if memory is not None:
+        memory.put(key, found, "registry")
+    return found
 
 
 def enabled_rules(config: Config, only: Iterable[str] | None = None) -> list[Rule]:
@@ -381,14 +387,16 @@ def check_paths(
     cache: bool | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    memory: MemoryCache | None = None,
 ) -> Report:
     """The whole run for the command line: find pages, reuse cached results, parse and check the rest.
 
     `cache`: None follows the `cache` option. `jobs`: worker processes for many pages
     (default: the CPUs this process may use). `progress(done, total)` is told as pages are checked.
+    `memory`: results kept in a resident process (the check server), in front of the disk cache.
     """
     started = time.perf_counter()
-    project = project or open_project(paths, cache=cache)
+    project = project or open_project(paths, cache=cache, memory=memory)
     if not paths:
         paths = [project.docs_dir]
     ctx = make_context(project, mode, today)
@@ -402,6 +410,8 @@ def check_paths(
         from .cache import ResultCache
 
         store = ResultCache(project.root / project.config.cache_dir)
+        if memory is not None:
+            memory.backing, store = store, memory
     try:
         results, corpus_key, stats = check_sources(
             sources, project, rules, ctx, store=store, jobs=1 if whole_pages else jobs, progress=progress, page_filter=page_filter, documents=docs
@@ -410,7 +420,9 @@ def check_paths(
             report = finish(list(results.values()), project, ctx, rules, docs=list(docs.values()) if docs else None, store=store, corpus_key=corpus_key)
     finally:
         if store is not None:
-            store.close()
+            store.close()  # a MemoryCache closes its disk cache and forgets what this run did not use
+        if memory is not None:
+            memory.backing = None
     report.stats = {**stats, "seconds": round(time.perf_counter() - started, 3)}
     return report
 

@@ -15,6 +15,9 @@ from ..engine import check_paths, open_project
 from ..errors import UsageError
 from ..report import _summary, formats
 
+# Set by the check server (`linters.check_server`) for its runs: results it keeps in memory between them.
+memory = None
+
 # A progress bar when a run is long enough to wonder about: many pages to parse, or seconds gone.
 PROGRESS_MIN_PAGES = 200
 PROGRESS_AFTER_SECONDS = 2.0
@@ -124,12 +127,12 @@ def run(args) -> int:
     progress = _ProgressBar(_show_progress(args))
     try:
         if args.changed_since is not None:
-            project = open_project(list(args.paths), cache=options["cache"])
+            project = open_project(list(args.paths), cache=options["cache"], memory=memory)
             changes = changed_since(project.root, args.changed_since, project.config.claims_dir)
-            report = check_paths(list(args.paths), mode=args.mode, today=today, project=project, page_filter=changes.page_filter, progress=progress, **options)
+            report = check_paths(list(args.paths), mode=args.mode, today=today, project=project, page_filter=changes.page_filter, progress=progress, memory=memory, **options)
             changes.restrict(report, project.registry)
         else:
-            report = check_paths(list(args.paths), mode=args.mode, today=today, progress=progress, **options)
+            report = check_paths(list(args.paths), mode=args.mode, today=today, progress=progress, memory=memory, **options)
     finally:
         progress.close()
     if args.verbose:
