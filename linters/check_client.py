@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import struct
 import sys
 
@@ -37,6 +38,16 @@ def socket_path(root: str) -> str:
     base = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
     who = hashlib.sha256("\0".join((os.path.realpath(root), sys.executable, package_dir())).encode("utf-8", "surrogateescape")).hexdigest()[:20]
     return os.path.join(base, f"linters-{os.getuid()}-{who}.sock")
+
+
+def is_ours(path: str) -> bool:
+    """Whether `path` is a socket of this user's. The request carries the environment, tokens and all:
+    it goes nowhere another user could have put a socket of their own (/tmp is shared)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISSOCK(st.st_mode) and st.st_uid == os.getuid()
 
 
 def find_root(start: str) -> str | None:
@@ -100,7 +111,7 @@ def try_server(argv: list[str]) -> int | None:
         if root is None:
             return None
         path = socket_path(root)
-        if not os.path.exists(path):
+        if not is_ours(path):
             return None
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(path)

@@ -188,6 +188,8 @@ def _answers(path: str) -> bool:
 def ask(root: Path, what: str) -> dict | None:
     """Send `{what: true}` to the project's server: its answer, or None when none is running."""
     path = client.socket_path(str(root))
+    if not client.is_ours(path):
+        return None
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         try:
             sock.connect(path)

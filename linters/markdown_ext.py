@@ -39,6 +39,7 @@ INLINE_PRIORITY = 175
 # After the inline pass (20), before attr_list (8) and toc (5), so "References" gets an id and a permalink.
 TREE_PRIORITY = 12
 MAX_TITLE = 600  # tooltips hold a quote, not an essay
+REFERENCE_LIST_TAG = '<ol class="claim-reference-list">'  # a page's reference list starts so, and holds it only there
 
 
 def claim_anchor(claim_id: str) -> str:
@@ -155,7 +156,7 @@ class ReferencesTreeprocessor(Treeprocessor):
                 f"{_backlinks(list(dict.fromkeys(c for _cid, _s, c in uses[key])))}"
                 f"{pieces.quotes_html(tuple((loc, quote, tuple(ids)) for (loc, quote), ids in quotes.items()), links, self.prettify)}</li>"
             )
-        return '<ol class="claim-reference-list">\n' + "\n".join(items) + "\n</ol>"
+        return REFERENCE_LIST_TAG + "\n" + "\n".join(items) + "\n</ol>"
 
 
 def _backlinks(cite_ids: list[str]) -> str:

@@ -54,7 +54,7 @@ from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
 from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
 from .errors import UsageError
-from .markdown_ext import ClaimTagExtension
+from .markdown_ext import REFERENCE_LIST_TAG, ClaimTagExtension
 from .model import Document, Finding
 from .pages import discover, read_source, relative
 from .registry.load import Registry, load_registry
@@ -154,6 +154,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._marked_pages: set[str] = set()  # src_uris whose content or contents list may hold highlight markers
         self._marked_titles = False  # a page title holds a marker: every page's navigation shows it
         self._references: dict[str, str] = {}  # src_uri -> its reference list, out of the page while search indexes it
+        self._aside_memo: dict[str, tuple[str, str, str]] = {}  # src_uri -> (page HTML, its list, the HTML with the list set aside)
 
     # -- set-up ------------------------------------------------------------
 
@@ -257,6 +258,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._add_assets(files, config)
         current = {f.src_uri for f in pages} | self.generated
         self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
+        self._aside_memo = {uri: kept for uri, kept in self._aside_memo.items() if uri in current}
         return files
 
     def _check(self, paths: list[Path]) -> tuple[list[Document], Report, list[str]]:
@@ -543,14 +545,24 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         aside, and only where it is found once, as it was made.
         """
         made = self.extension.references if self.extension is not None else None
-        if made is None or made[0] != uri or REFERENCES_SLOT in html:
+        if made is None or made[0] != uri:
             return html
         listed = made[1]
+        kept = self._aside_memo.get(uri)
+        if kept is not None and kept[0] is html and kept[1] == listed:  # a serve rebuild, nothing changed: the same answer
+            self._references[uri] = kept[1]
+            return kept[2]
+        if REFERENCES_SLOT in html:
+            return html
         at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
-        if at < 0 or html.find(listed, 0, at + len(listed) - 1) >= 0:  # not there, or there twice
+        # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
+        if at < 0 or html.count(REFERENCE_LIST_TAG) != 1:
             return html
         self._references[uri] = listed
-        return html[:at] + REFERENCES_SLOT + html[at + len(listed) :]
+        out = html[:at] + REFERENCES_SLOT + html[at + len(listed) :]
+        if self._rebuilds:
+            self._aside_memo[uri] = (html, listed, out)
+        return out
 
     @event_priority(-100)  # after the search plugin and anything else that reads the page's content
     def on_page_context(self, context, *, page, config, nav):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -148,8 +149,9 @@ def test_without_a_server_check_runs_on_its_own(site, tmp_path):
         env = _env(sockets)
         stopped = _run(["server", "--stop"], root, env)
         assert stopped.returncode == 1 and b"no check server is running" in stopped.stderr
-        # a socket file left by a server that was killed: nothing answers there
-        Path(check_client.socket_path(str(root.resolve()))).write_text("", "utf-8")
+        # the socket of a server that was killed: nothing answers there
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
+            dead.bind(check_client.socket_path(str(root.resolve())))
         done = _same(["check", "--format", "json"], root, env)
         assert done.returncode == 1 and json.loads(done.stdout)["findings"]
     finally:
@@ -177,10 +179,48 @@ def test_a_server_whose_code_changed_on_disk_stops_and_the_check_runs_on_its_own
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def test_the_client_leaves_every_other_command_alone(monkeypatch, tmp_path):
+@pytest.fixture
+def sockets():
+    """A folder for the tests' sockets: short, as a Unix socket's path must be."""
+    folder = Path(tempfile.mkdtemp(prefix="lsrv", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listener(tmp_path: Path, sockets: Path, monkeypatch) -> socket.socket:
+    """A socket listening where the project's check server would, that never answers."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: T\n", "utf-8")
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
-    Path(check_client.socket_path(str(tmp_path.resolve()))).write_text("", "utf-8")  # were it a server, only `check` would go there
-    for argv in (["review", "list"], ["grade", "a.md"], [], ["--help"]):
-        assert check_client.try_server(argv) is None
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(sockets))
+    monkeypatch.delenv(check_client.NO_SERVER_ENV, raising=False)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(check_client.socket_path(str(tmp_path.resolve())))
+    listener.listen(4)
+    listener.settimeout(0.2)
+    return listener
+
+
+def _knocked(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except socket.timeout:
+        return False
+    return True
+
+
+def test_the_client_leaves_every_other_command_alone(monkeypatch, tmp_path, sockets):
+    with _listener(tmp_path, sockets, monkeypatch) as listener:
+        for argv in (["review", "list"], ["grade", "a.md"], [], ["--help"]):
+            assert check_client.try_server(argv) is None
+        assert not _knocked(listener)
+        threading.Thread(target=lambda: check_client.try_server(["check"]), daemon=True).start()
+        assert _knocked(listener), "`check` did not go to the socket: the test above proves nothing"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a socket to another user needs root")
+def test_the_client_sends_nothing_to_another_users_socket(monkeypatch, tmp_path, sockets):
+    """The request carries the environment: a socket another user put at the path (in a shared /tmp) gets nothing."""
+    with _listener(tmp_path, sockets, monkeypatch) as listener:
+        os.chown(listener.getsockname(), 4242, -1)
+        assert check_client.try_server(["check"]) is None
+        assert not _knocked(listener)

@@ -328,6 +328,15 @@ def test_the_plugin_sets_a_reference_list_aside_while_search_reads_the_page_and_
     # another page's list, or a list that is not there exactly once, is left where it is
     assert plugin._set_aside_references("b.md", html) == html
     assert plugin._set_aside_references("a.md", html + listed) == html + listed
+    # a `serve` rebuild that changed nothing gets the same answer without searching the page again
+    plugin.command = "serve"
+    first = plugin._set_aside_references("a.md", html)
+    assert plugin._set_aside_references("a.md", html) is first
+    plugin.on_page_context({}, page=SimpleNamespace(file=page.file, content=first), config=None, nav=None)
+    other = listed.replace(">A<", ">B<")
+    plugin.extension = SimpleNamespace(references=("a.md", other))
+    assert plugin._set_aside_references("a.md", html) == html  # another list: searched for again, and not in this page
+    plugin.extension = SimpleNamespace(references=("a.md", listed))
     # a plugin that dropped the slot: the list cannot be put back, and the build says so
     page.content = plugin._set_aside_references("a.md", html).replace(REFERENCES_SLOT, "")
     with caplog.at_level("WARNING"):

@@ -98,7 +98,8 @@ class _ProgressBar:
 
 
 def _show_progress(args) -> bool:
-    return args.format == "text" and not os.environ.get("CI") and sys.stdout.isatty() and sys.stderr.isatty()
+    # not in a check server's run: its client prints the output when the run is over
+    return args.format == "text" and not os.environ.get("CI") and memory is None and sys.stdout.isatty() and sys.stderr.isatty()
 
 
 def _format(name: str):
