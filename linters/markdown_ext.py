@@ -147,7 +147,7 @@ class ReferencesTreeprocessor(Treeprocessor):
         for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
             quotes: dict[tuple[str, str], list[str]] = {}  # one quote may support several claims
             for cid, source, _cite in uses[key]:
-                claims = quotes.setdefault((source.locator, source.quote), [])
+                claims = quotes.setdefault((pieces.clean(source.locator), pieces.clean(source.quote)), [])
                 if cid not in claims:
                     claims.append(cid)
             links = tuple((cid, self.ext.registry_href(cid, final=True)) for cid in dict.fromkeys(cid for ids in quotes.values() for cid in ids))
@@ -218,7 +218,7 @@ class _Pieces:
         return done
 
     def quotes_html(self, quotes: tuple[tuple[str, str, tuple[str, ...]], ...], links: tuple[tuple[str, str], ...], prettify: PrettifyTreeprocessor) -> str:
-        """A reference's `<details>`: each (locator, quote, claim ids) with the claims it supports, once per set and links."""
+        """A reference's `<details>`: each (cleaned locator, cleaned quote, claim ids) with the claims it supports, once per set and links."""
         memo = (quotes, links)
         done = self._quotes.get(memo)
         if done is None:
@@ -228,9 +228,9 @@ class _Pieces:
             summary.text = "What this source says"
             for locator, quote_text, claim_ids in quotes:
                 quote = etree.SubElement(details, "blockquote", {"class": "claim-quote"})
-                quote.text = self.clean(quote_text)
+                quote.text = quote_text
                 meta = etree.SubElement(details, "p", {"class": "claim-quote-meta"})
-                meta.text = f"Where: {self.clean(locator)}. Supports:"
+                meta.text = f"Where: {locator}. Supports:"
                 supports = etree.SubElement(details, "ul", {"class": "claim-supports"})
                 for cid in claim_ids:
                     item = etree.SubElement(supports, "li")
