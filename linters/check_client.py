@@ -22,7 +22,8 @@ import stat
 import struct
 import sys
 
-CONFIG_FILE = "mkdocs.yml"  # as linters.config.CONFIG_FILE: the project root is the folder holding it
+from .project_root import find_root
+
 NO_SERVER_ENV = "LINTERS_NO_SERVER"
 HEADER = struct.Struct("!Q")  # each message: its length, then JSON (requests) or a JSON header and the output bytes (answers)
 PROTOCOL = 1
@@ -48,18 +49,6 @@ def is_ours(path: str) -> bool:
     except OSError:
         return False
     return stat.S_ISSOCK(st.st_mode) and st.st_uid == os.getuid()
-
-
-def find_root(start: str) -> str | None:
-    """The nearest folder at or above `start` with a mkdocs.yml (`linters.config.find_root`, without importing it)."""
-    folder = os.path.realpath(start)
-    while True:
-        if os.path.isfile(os.path.join(folder, CONFIG_FILE)):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
 
 
 def send(sock: socket.socket, data: bytes) -> None:

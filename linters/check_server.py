@@ -176,28 +176,24 @@ def _tzset() -> None:
 
 def _answers(path: str) -> bool:
     """Whether a server listens at `path`."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        try:
-            sock.connect(path)
-        except OSError:
-            return False
-        client.send(sock, json.dumps({"status": True}).encode())
-        return client.receive(sock) is not None
+    return _ask(path, "status") is not None
 
 
 def ask(root: Path, what: str) -> dict | None:
     """Send `{what: true}` to the project's server: its answer, or None when none is running."""
     path = client.socket_path(str(root))
-    if not client.is_ours(path):
-        return None
+    return _ask(path, what) if client.is_ours(path) else None
+
+
+def _ask(path: str, what: str) -> dict | None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         try:
             sock.connect(path)
             client.send(sock, json.dumps({what: True}).encode())
             answer = client.receive(sock)
-        except OSError:
+            return None if answer is None else json.loads(answer)
+        except (OSError, ValueError):  # nothing there, or something that is not a check server
             return None
-    return None if answer is None else json.loads(answer)
 
 
 def run_until_stopped(server: CheckServer) -> str:

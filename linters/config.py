@@ -15,10 +15,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 
+from . import project_root
 from .errors import UsageError
 
 PLUGIN_NAME = "medical-claims"
-CONFIG_FILE = "mkdocs.yml"
+CONFIG_FILE = project_root.CONFIG_FILE
 
 
 class RuleSettings(BaseModel):
@@ -87,11 +88,8 @@ def plugin_block(data: Any) -> dict | None:
 
 def find_root(start: Path) -> Path | None:
     """The nearest folder at or above `start` with a mkdocs.yml."""
-    start = start.resolve()
-    for folder in [start, *start.parents] if start.is_dir() else [start.parent, *start.parent.parents]:
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return None
+    found = project_root.find_root(start)
+    return None if found is None else Path(found)
 
 
 def load_config(root: Path | None) -> tuple[Config, dict]:

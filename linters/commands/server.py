@@ -36,7 +36,7 @@ def run(args) -> int:
     import socket
 
     from .. import check_server
-    from ..check_client import find_root
+    from ..project_root import find_root
 
     if not hasattr(socket, "AF_UNIX"):
         raise UsageError("server: this system has no Unix sockets; run `check` on its own")
