@@ -17,7 +17,10 @@ Mode: `mkdocs serve` checks as `preview` (writers), `mkdocs build` and
 `MEDICAL_CLAIMS_MODE=preview|publish` overrides that, e.g. to build a preview
 copy of the site for review: `MEDICAL_CLAIMS_MODE=preview mkdocs build`.
 
-Speed: in `mkdocs serve` a rebuild re-parses and re-checks only the pages whose
+Speed: a publish build's pages show no findings, so `mkdocs build` checks in a
+child process (`linters.background`) while MkDocs renders the pages on its own
+core; the registry page waits for the parsed pages, and the findings are logged
+at the end of the build. In `mkdocs serve` a rebuild re-parses and re-checks only the pages whose
 bytes changed (the cross-page rules run again only when what they collect
 from a page changed), and each page hook gives an unchanged page what it gave it last time
 (its inputs compared, never assumed); large sites are checked by worker
@@ -37,7 +40,7 @@ import threading
 import time
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -52,11 +55,12 @@ from mkdocs.utils import get_relative_url
 
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files
+from .background import Background, BackgroundError, can_fork
+from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files, sort_findings
 from .errors import UsageError
 from .markdown_ext import REFERENCE_LIST_TAG, ClaimTagExtension
 from .model import Document, Finding
-from .pages import discover, read_source, relative
+from .pages import discover, parse_bytes, read_source, relative
 from .registry.load import Registry, load_registry
 from .review import audit as audit_log
 from .review.status import classify
@@ -73,8 +77,10 @@ REGISTRY_PAGE = "registry.md"
 ASSETS = ("medical-claims.css", "medical-claims.js")
 ASSET_DIR = "assets/medical-claims"
 EXTENSION_NAME = "claimtags"
-# Where a page's reference list waits while the search plugin indexes the page (`on_page_content`, `on_page_context`).
-REFERENCES_SLOT = '<ol class="claim-reference-list" data-medical-claims="references"></ol>'
+# Where each of a page's citations and its reference list wait while the search plugin indexes the page (`_set_aside`).
+ASIDE_SLOT = '<span data-medical-claims="aside"></span>'
+# A citation as the extension renders it: its title attributes are escaped, and it holds no <sup>.
+CITATION = re.compile(r'<sup class="claim-cite"[^>]*>.*?</sup>', re.S)
 
 
 class _Choice(c.Choice):
@@ -153,8 +159,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._doc_by_uri: dict[str, tuple[str, Document | None]] = {}  # a page's src_uri -> (its abs_src_path, its parsed page)
         self._marked_pages: set[str] = set()  # src_uris whose content or contents list may hold highlight markers
         self._marked_titles = False  # a page title holds a marker: every page's navigation shows it
-        self._references: dict[str, str] = {}  # src_uri -> its reference list, out of the page while search indexes it
-        self._aside_memo: dict[str, tuple[str, str, str]] = {}  # src_uri -> (page HTML, its list, the HTML with the list set aside)
+        self._aside: dict[str, list[str]] = {}  # src_uri -> its citations and reference list, out of the page while search indexes it
+        self._aside_memo: dict[str, tuple[str, str | None, list[str], str]] = {}  # src_uri -> (page HTML, its list, what was set aside, the HTML without it)
+        self._background: Background | None = None  # a publish build's check, running beside MkDocs (`_check_in_background`)
+        self._staged: list = []  # what it sent so far: the registry page, then the report
 
     # -- set-up ------------------------------------------------------------
 
@@ -229,39 +237,117 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.today = date.today()
         self._highlight = self.highlighting
         self._marked_pages, self._marked_titles, self._registry_blocks = set(), False, False
-        self._references.clear()
+        self._aside.clear()
+        self._close_background()
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
         try:
             self._paths = {f.abs_src_path: self._paths.get(f.abs_src_path) or Path(f.abs_src_path) for f in pages}
             page_paths = [self._paths[f.abs_src_path] for f in pages]
             paths = discover(page_paths, project.root, project.config.exclude)
-            docs, report, rels = self._check(paths)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
-        before = self.findings
-        self.findings = self._by_page(report.findings)
-        # a rebuild repeats no page's findings that were logged before and did not change
-        unchanged = {path for path, found in self.findings.items() if before.get(path) is found} if self._rebuilds else set()
-        self._log(report, unchanged)
-        self.docs = {d.path: d for d in docs}
-        # each checked page's File, by the path the engine gave it (working it out again is slow on a large site)
+        # each checked page's File, by the path the engine gives it (working it out again is slow on a large site)
         file_of = {str(path): f for path, f in zip(page_paths, pages)}
-        by_path = {rel: file_of[str(path)] for path, rel in zip(paths, rels) if str(path) in file_of}
-        self._doc_by_uri = {f.src_uri: (f.abs_src_path, self.docs.get(rel)) for rel, f in by_path.items()}
-        self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self._highlight else {}
-        self._placed_memo = {path: kept for path, kept in self._placed_memo.items() if path in self.docs}
-        self._markdown_memo = {path: kept for path, kept in self._markdown_memo.items() if path in self.placed}
-        self._citations_memo = {path: kept for path, kept in self._citations_memo.items() if path in self.docs}
+        by_path = {relative(project.root, path): file_of[str(path)] for path in paths if str(path) in file_of}
+        self._registry_url = File.generated(config, REGISTRY_PAGE, content="").url
         self.generated = set()
         self._generate_catalogue(files, config)
-        self._generate_registry(files, config, docs, by_path, report)
+        if self._in_background():
+            self._check_in_background(paths, by_path)
+            self._doc_by_uri = {f.src_uri: (f.abs_src_path, None) for f in by_path.values()}  # pages need no parsed page here
+            self._put(files, config, REGISTRY_PAGE, content="")  # its Markdown comes from the check: `on_page_read_source`
+        else:
+            try:
+                docs, report, _rels = self._check(paths)
+            except UsageError as exc:
+                raise PluginError(str(exc)) from None
+            self._take_report(report, len(docs))
+            self.docs = {d.path: d for d in docs}
+            self._doc_by_uri = {f.src_uri: (f.abs_src_path, self.docs.get(rel)) for rel, f in by_path.items()}
+            self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self._highlight else {}
+            self._placed_memo = {path: kept for path, kept in self._placed_memo.items() if path in self.docs}
+            self._markdown_memo = {path: kept for path, kept in self._markdown_memo.items() if path in self.placed}
+            self._citations_memo = {path: kept for path, kept in self._citations_memo.items() if path in self.docs}
+            made, notes = self._made_registry(docs, by_path)
+            self._log_notes(notes)
+            self._put(files, config, REGISTRY_PAGE, content=made.markdown)
         self._add_assets(files, config)
         current = {f.src_uri for f in pages} | self.generated
         self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
         self._aside_memo = {uri: kept for uri, kept in self._aside_memo.items() if uri in current}
         return files
 
-    def _check(self, paths: list[Path]) -> tuple[list[Document], Report, list[str]]:
+    def _take_report(self, report: Report, pages: int) -> None:
+        """The check's findings, by page, and logged."""
+        before = self.findings
+        self.findings = self._by_page(report.findings)
+        # a rebuild repeats no page's findings that were logged before and did not change
+        unchanged = {path for path, found in self.findings.items() if before.get(path) is found} if self._rebuilds else set()
+        self._log(report, unchanged, pages)
+
+    # -- a publish build: the check runs in a child process while MkDocs renders the pages
+
+    def _in_background(self) -> bool:
+        """A one-shot build whose pages show no findings: nothing MkDocs renders waits for the check but the registry page.
+
+        MkDocs renders on one core, and more slowly per page than the check runs, so the
+        check (one process: the child may not start workers) ends before MkDocs needs its findings.
+        """
+        return not self._rebuilds and not self._highlight and can_fork()
+
+    def _check_in_background(self, paths: list[Path], by_path: dict[str, File]) -> None:
+        root = self.project.root if self.project else Path()
+
+        def work():
+            # first what the registry page needs, the parsed pages; the rules' findings are needed only at the end of the build
+            sources = [read_source(path, root) for path in paths]
+            self._parsed = {rel: (data, parse_bytes(rel, data)) for rel, data in sources if isinstance(data, bytes)}
+            yield self._made_registry([self._parsed[rel][1] if isinstance(data, bytes) else data for rel, data in sources], by_path)
+            docs, report, _rels = self._check(paths, jobs=1)
+            yield replace(report, documents=[]), len(docs), self.stats
+
+        self._staged = []
+        self._background = Background(work)
+        log.debug(f"checking {len(paths)} pages in a child process while MkDocs renders them")
+
+    def _from_background(self, stage: int):
+        """The check's `stage`th result (0: the registry page, 1: the report), waited for."""
+        assert self._background is not None
+        try:
+            while len(self._staged) <= stage:
+                self._staged.append(self._background.next())
+                if len(self._staged) == 1:  # the registry page: what the audit log said is said once
+                    made, notes = self._staged[0]
+                    self._registry_page = (None, made)
+                    self._log_notes(notes)
+        except BackgroundError as exc:
+            self._close_background()
+            raise PluginError(str(exc) if exc.usage else f"the medical-claims check failed: {exc}") from None
+        return self._staged[stage]
+
+    def on_page_read_source(self, *, page, config) -> str | None:
+        if self._background is None or page.file.src_uri != REGISTRY_PAGE or REGISTRY_PAGE not in self.generated:
+            return None
+        made, _notes = self._from_background(0)
+        page.file.content_string = made.markdown  # for any plugin that reads the file after this
+        return made.markdown
+
+    def on_post_build(self, *, config) -> None:
+        if self._background is None:
+            return
+        report, pages, self.stats = self._from_background(1)
+        self._close_background()
+        self._take_report(report, pages)  # before MkDocs counts the warnings: `--strict` fails on the errors
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_background()
+
+    def _close_background(self) -> None:
+        if self._background is not None:
+            self._background.close()
+            self._background = None
+
+    def _check(self, paths: list[Path], jobs: int | None = None) -> tuple[list[Document], Report, list[str]]:
         """Every page parsed and checked, the same engine calls as the command line's; also each path's page path.
 
         Pages whose bytes did not change since the last rebuild are neither parsed nor
@@ -280,7 +366,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 documents[rel] = kept[1]
         self._results.backing = self._disk_cache()
         try:
-            results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, documents=documents)
+            results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, jobs=jobs, documents=documents)
             docs = [documents[rel] for rel in results]
             report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
         finally:
@@ -326,6 +412,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         return self._disk[1]
 
     def on_shutdown(self) -> None:
+        self._close_background()
         if self._disk is not None:
             self._drop_disk()
 
@@ -344,7 +431,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._placed_memo[doc.path] = (doc, findings, placed)
         return placed
 
-    def _log(self, report: Report, unchanged: set[str]) -> None:
+    def _log(self, report: Report, unchanged: set[str], pages: int) -> None:
         """A line per finding, except on `unchanged` pages (a `serve` rebuild: logged when they last changed).
 
         Lines are formatted only for the levels the logger shows: a large site has tens of
@@ -374,7 +461,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         for note in report.notes:
             log.info(note)
         log.info(
-            f"{self.mode} check of {len(report.documents)} page{'s' if len(report.documents) != 1 else ''}: {counts['error']} errors, {counts['warning']} warnings, "
+            f"{self.mode} check of {pages} page{'s' if pages != 1 else ''}: {counts['error']} errors, {counts['warning']} warnings, "
             f"{counts['info']} infos, {len(report.suppressed)} suppressed"
             + (" (errors fail `mkdocs build --strict`)" if counts["error"] else "")
         )
@@ -405,10 +492,11 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             inclusion = InclusionLevel.UNDEFINED if src_uri == "rules/index.md" else InclusionLevel.NOT_IN_NAV
             self._put(files, config, src_uri, content=text, inclusion=inclusion)
 
-    def _generate_registry(self, files: Files, config, docs: list[Document], by_path: dict[str, File], report: Report) -> None:
+    def _made_registry(self, docs: list[Document], by_path: dict[str, File]) -> tuple[RegistryPage, list[str]]:
+        """The registry page, and what the audit log's reading found wrong (to be logged)."""
         project = self.project
-        assert project is not None
-        registry_url = self._registry_url = File.generated(config, REGISTRY_PAGE, content="").url
+        assert project is not None and self._registry_url is not None
+        registry_url = self._registry_url
         titles = {d.path: self._citations(d)[1] for d in docs}
         links = self._page_links  # URLs change only when pages come and go: kept across rebuilds
         if len(links) > 4 * len(by_path) + 100:
@@ -425,9 +513,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             return link, titles.get(path, file.src_uri)
 
         audit = audit_log.read(project.root / project.config.claims_dir, project.config.claims_dir)
-        for problem in audit.problems:
-            log.info(problem)
-        problems = [f for f in report.findings if f.rule == "invalid-registry"]
+        problems = sort_findings(project.registry.problems)  # the report's invalid-registry findings: a claims file holds no suppression
         # What the page is made of: the registry, the audit log, the date, each page's title, link and citations.
         key = (
             self._registry[0] if self._registry else None,
@@ -445,7 +531,11 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             states = classify(project.registry, docs, self.today, project.config.expiring_days, audit)
             made = registry_page(states, project.registry, audit, page_link, self.today, project.config.claims_dir, problems)
             self._registry_page = (key, made)
-        self._put(files, config, REGISTRY_PAGE, content=made.markdown)
+        return made, list(audit.problems)
+
+    def _log_notes(self, notes: list[str]) -> None:
+        for note in notes:
+            log.info(note)
 
     def _citations(self, doc: Document) -> tuple:
         """What the registry page shows of a page: its title, and each claim tag with its place and sentence."""
@@ -533,45 +623,61 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 self._marked_pages.add(uri)
             if not self._marked_titles and highlights.has_markers(page.title or ""):
                 self._marked_titles = True
-        return self._set_aside_references(uri, rendered.out)
+        return self._set_aside(uri, rendered.out)
 
-    def _set_aside_references(self, uri: str, html: str) -> str:
-        """The page with its reference list replaced by a slot until `on_page_context` puts it back.
+    def _set_aside(self, uri: str, html: str) -> str:
+        """The page with its citations and reference list each replaced by a slot until `on_page_context` puts them back.
 
-        Search plugins index `page.content` in `on_page_context`. The reference list is most of a
-        page's HTML, and its words are the sources', not the page's: indexed, it made Material's
-        search plugin parse ~4 times the HTML, and a search for a source's words found every page
-        that cites it. Only the list the extension made for this page is set
-        aside, and only where it is found once, as it was made.
+        Search plugins index `page.content` in `on_page_context`. The reference list is most of
+        a page's HTML, and its words are the sources', not the page's: indexed, it made Material's
+        search plugin parse ~4 times the HTML, and a search for a source's words found every
+        page that cites it. Each citation's tooltip holds a quote: parsing those took Material's
+        search twice as long as the rest of the page, to index "[1, 2]". Only the list the
+        extension made for this page is set aside, and only where it is found once, as it was made.
         """
         made = self.extension.references if self.extension is not None else None
-        if made is None or made[0] != uri:
-            return html
-        listed = made[1]
+        listed = made[1] if made is not None and made[0] == uri else None
         kept = self._aside_memo.get(uri)
         if kept is not None and kept[0] is html and kept[1] == listed:  # a serve rebuild, nothing changed: the same answer
-            self._references[uri] = kept[1]
-            return kept[2]
-        if REFERENCES_SLOT in html:
+            self._aside[uri] = kept[2]
+            return kept[3]
+        if ASIDE_SLOT in html:
             return html
-        at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
-        # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
-        if at < 0 or html.count(REFERENCE_LIST_TAG) != 1:
+        head, tail = html, None
+        if listed is not None:
+            at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
+            # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
+            if at >= 0 and html.count(REFERENCE_LIST_TAG) == 1:
+                head, tail = html[:at], html[at + len(listed) :]
+        pieces: list[str] = []
+
+        def aside(m: re.Match) -> str:
+            pieces.append(m.group(0))
+            return ASIDE_SLOT
+
+        out = CITATION.sub(aside, head)
+        if tail is not None:
+            pieces.append(listed)
+            out += ASIDE_SLOT + CITATION.sub(aside, tail)
+        if not pieces:
             return html
-        self._references[uri] = listed
-        out = html[:at] + REFERENCES_SLOT + html[at + len(listed) :]
+        self._aside[uri] = pieces
         if self._rebuilds:
-            self._aside_memo[uri] = (html, listed, out)
+            self._aside_memo[uri] = (html, listed, pieces, out)
         return out
 
     @event_priority(-100)  # after the search plugin and anything else that reads the page's content
     def on_page_context(self, context, *, page, config, nav):
-        listed = self._references.pop(page.file.src_uri, None)
-        if listed is not None:
-            if page.content is not None and page.content.count(REFERENCES_SLOT) == 1:
-                page.content = page.content.replace(REFERENCES_SLOT, listed)
+        pieces = self._aside.pop(page.file.src_uri, None)
+        if pieces is not None:
+            parts = page.content.split(ASIDE_SLOT) if page.content is not None else []
+            if len(parts) == len(pieces) + 1:
+                whole = [parts[0]]
+                for piece, part in zip(pieces, parts[1:]):
+                    whole += (piece, part)
+                page.content = "".join(whole)
             else:
-                log.warning(f"{page.file.src_uri}: another plugin removed the reference list's place; the list is missing")
+                log.warning(f"{page.file.src_uri}: another plugin removed or copied the places of this page's citations and reference list; they are missing")
         return context
 
     def _registry_content(self, html: str, page, kept: _Rendered | None) -> _Rendered:

@@ -122,14 +122,20 @@ FIXTURE_PAGES = {
 }
 
 
-def _command(root: Path, out: Path, mode: str | None, strict: bool) -> tuple[list[str], dict[str, str]]:
+# `mkdocs build` with the plugin's check in the build's own process, as where no child process can be forked
+INLINE_CHECK = "import linters.mkdocs_plugin as p; p.can_fork = lambda: False; from mkdocs.__main__ import cli; cli(prog_name='mkdocs')"
+
+
+def _command(root: Path, out: Path, mode: str | None, strict: bool, verbose: bool = False, inline: bool = False) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("MEDICAL_CLAIMS_MODE", None)
     if mode:
         env["MEDICAL_CLAIMS_MODE"] = mode
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(out)]
+    cmd = [sys.executable, *(["-c", INLINE_CHECK] if inline else ["-m", "mkdocs"]), "build", "-f", str(root / "mkdocs.yml"), "-d", str(out)]
     if strict:
         cmd.append("--strict")
+    if verbose:
+        cmd.append("--verbose")
     return cmd, env
 
 
@@ -144,7 +150,7 @@ def build_all(jobs: dict[str, dict]) -> dict[str, subprocess.CompletedProcess]:
     `jobs`: name -> keyword arguments of `build`."""
     running = {}
     for name, kw in jobs.items():
-        cmd, env = _command(kw["root"], kw["out"], kw.get("mode"), kw.get("strict", False))
+        cmd, env = _command(kw["root"], kw["out"], kw.get("mode"), kw.get("strict", False), kw.get("verbose", False), kw.get("inline", False))
         running[name] = (cmd, subprocess.Popen(cmd, cwd=kw["root"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
     done = {}
     for name, (cmd, proc) in running.items():

@@ -45,12 +45,14 @@ STRICT_CASES = {"six-infusions": False, "no-such-claim": True}  # tag -> the str
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """Every build this module reads, run at once: this repo's site, the fixture site (publish and
-    preview), a strict build per STRICT_CASES, and a site with a bad plugin option."""
+    """Every build this module reads, run at once: this repo's site (its check in a child process,
+    as by default, and in the build's own), the fixture site (publish and preview), a strict build
+    per STRICT_CASES, and a site with a bad plugin option."""
     base = tmp_path_factory.mktemp("builds")
     fixture = write_site(base / "fixture", FIXTURE_PAGES, HOSTILE_CLAIMS)
     jobs = {
-        "repo": {"root": REPO, "out": base / "out-repo"},
+        "repo": {"root": REPO, "out": base / "out-repo", "verbose": True},
+        "repo-inline": {"root": REPO, "out": base / "out-repo-inline", "verbose": True, "inline": True},
         "publish": {"root": fixture, "out": base / "out-publish", "mode": "publish"},
         "preview": {"root": fixture, "out": base / "out-preview", "mode": "preview"},
         "bad-option": {
@@ -94,6 +96,24 @@ def _src(doc) -> str:
 
 
 # -- this repo's site ---------------------------------------------------------
+
+
+def _plugin_lines(stderr: str) -> list[str]:
+    return sorted(line for line in stderr.splitlines() if "[medical-claims]" in line and "child process" not in line)
+
+
+def test_a_publish_build_checks_in_a_child_process_and_makes_what_a_check_in_its_own_process_makes(builds, repo_site):
+    """MkDocs renders while a child checks; the site and every line the plugin logs are as when the build checks first."""
+    background, _out = builds["repo"]
+    inline, inline_site = builds["repo-inline"]
+    assert inline.returncode == 0, inline.stderr[-3000:]
+    assert "pages in a child process while MkDocs renders them" in background.stderr
+    assert "child process" not in inline.stderr
+    assert _plugin_lines(background.stderr) == _plugin_lines(inline.stderr) and "publish check of" in inline.stderr
+    made = sorted(p.relative_to(repo_site) for p in repo_site.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(inline_site) for p in inline_site.rglob("*") if p.is_file())
+    differ = [str(rel) for rel in made if rel.suffix != ".gz" and (repo_site / rel).read_bytes() != (inline_site / rel).read_bytes()]  # gzip heads hold a time
+    assert not differ, differ
 
 
 def test_every_claim_tag_on_the_repo_site_renders_as_a_numbered_citation(repo_site, repo_docs):
@@ -149,17 +169,20 @@ def test_repo_reference_lists_link_each_claim_to_its_row_on_the_registry_page(re
     assert checked > 20
 
 
-def test_search_indexes_the_pages_words_not_their_reference_lists_or_the_registry(repo_site, repo_docs):
+def test_search_indexes_the_pages_words_not_their_citations_reference_lists_or_the_registry(repo_site, repo_docs):
     index = json.loads((repo_site / "search" / "search_index.json").read_text("utf-8"))["docs"]
     text = " ".join(entry["title"] + " " + entry["text"] for entry in index)
     pages = [entry for entry in index if not entry["location"].startswith("rules/")]  # the rule catalogue shows rendered examples
     listed = [entry["location"] for entry in pages if "What this source says" in entry["text"] or "in the registry)" in entry["text"]]
     assert not listed, f"reference lists in the search index: {listed}"
+    cited = [entry["location"] for entry in pages if re.search(r"<sup>\[\d", entry["text"])]
+    assert not cited, f"citations in the search index: {cited}"
     assert not any(entry["location"].startswith("registry/") for entry in index)
     assert "Questions this guide answers" in text and "Get help now if you are thinking about hurting yourself" in text
     # the pages themselves still hold their lists, put back after the search plugin read the pages
     for doc in (d for d in repo_docs if d.tags):
-        assert "What this source says" in article(page_html(repo_site, _src(doc))), doc.path
+        shown = article(page_html(repo_site, _src(doc)))
+        assert "What this source says" in shown and 'class="claim-cite"' in shown and "data-medical-claims" not in shown, doc.path
 
 
 def test_repo_site_has_no_raw_claim_tag_outside_code(repo_site):

@@ -312,36 +312,40 @@ def test_reference_lists_link_the_registry_url_the_plugin_gives_and_leave_tree_l
     assert ext.references is not None and ext.references[0] == "sub/page.md" and ext.references[1] in html
 
 
-def test_the_plugin_sets_a_reference_list_aside_while_search_reads_the_page_and_puts_it_back(caplog):
+def test_the_plugin_sets_citations_and_the_reference_list_aside_while_search_reads_the_page_and_puts_them_back(caplog):
     from types import SimpleNamespace
 
-    from linters.mkdocs_plugin import REFERENCES_SLOT, MedicalClaimsPlugin
+    from linters.mkdocs_plugin import ASIDE_SLOT, MedicalClaimsPlugin
 
     plugin = MedicalClaimsPlugin()
     listed = '<ol class="claim-reference-list">\n<li id="ref-1">A</li>\n</ol>'
+    cite = '<sup class="claim-cite" data-claims="a" id="cite-{n}">[<a class="claim-cite-ref" href="#ref-1" title="Q: “x &amp;lt; y”">1</a>]</sup>'
     plugin.extension = SimpleNamespace(references=("a.md", listed))
-    html = f"<p>Text.</p>\n<section><h2>References</h2>\n{listed}\n</section>"
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="a.md"), content=plugin._set_aside_references("a.md", html))
-    assert listed not in page.content and page.content.count(REFERENCES_SLOT) == 1
+    html = f"<p>Text{cite.format(n=1)}. More{cite.format(n=2)}.</p>\n<section><h2>References</h2>\n{listed}\n</section>"
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="a.md"), content=plugin._set_aside("a.md", html))
+    assert page.content == f"<p>Text{ASIDE_SLOT}. More{ASIDE_SLOT}.</p>\n<section><h2>References</h2>\n{ASIDE_SLOT}\n</section>"
     plugin.on_page_context({}, page=page, config=None, nav=None)
     assert page.content == html
-    # another page's list, or a list that is not there exactly once, is left where it is
-    assert plugin._set_aside_references("b.md", html) == html
-    assert plugin._set_aside_references("a.md", html + listed) == html + listed
+    # another page's list, or a list that is not there exactly once, is left where it is; the citations still go aside
+    assert plugin._set_aside("b.md", html).count(ASIDE_SLOT) == 2 and listed in plugin._set_aside("b.md", html)
+    assert plugin._set_aside("a.md", html + listed).count(listed) == 2
+    assert plugin._set_aside("a.md", "<p>No citation.</p>") == "<p>No citation.</p>"
+    assert plugin._set_aside("a.md", f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>") == f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>"  # the slot's text is the page's own
+    plugin._aside.clear()
     # a `serve` rebuild that changed nothing gets the same answer without searching the page again
     plugin.command = "serve"
-    first = plugin._set_aside_references("a.md", html)
-    assert plugin._set_aside_references("a.md", html) is first
+    first = plugin._set_aside("a.md", html)
+    assert plugin._set_aside("a.md", html) is first
     plugin.on_page_context({}, page=SimpleNamespace(file=page.file, content=first), config=None, nav=None)
     other = listed.replace(">A<", ">B<")
     plugin.extension = SimpleNamespace(references=("a.md", other))
-    assert plugin._set_aside_references("a.md", html) == html  # another list: searched for again, and not in this page
+    assert listed in plugin._set_aside("a.md", html)  # another list: searched for again, and not in this page
     plugin.extension = SimpleNamespace(references=("a.md", listed))
-    # a plugin that dropped the slot: the list cannot be put back, and the build says so
-    page.content = plugin._set_aside_references("a.md", html).replace(REFERENCES_SLOT, "")
+    # a plugin that dropped a slot: nothing can be put back in its place, and the build says so
+    page.content = plugin._set_aside("a.md", html).replace(ASIDE_SLOT, "", 1)
     with caplog.at_level("WARNING"):
         plugin.on_page_context({}, page=page, config=None, nav=None)
-    assert "a.md: another plugin removed the reference list's place" in caplog.text
+    assert "a.md: another plugin removed or copied the places of this page's citations and reference list" in caplog.text
 
 
 def test_registry_page_blocks_put_back_after_rendering_give_the_page_rendered_whole():
