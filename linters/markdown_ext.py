@@ -40,6 +40,8 @@ INLINE_PRIORITY = 175
 TREE_PRIORITY = 12
 MAX_TITLE = 600  # tooltips hold a quote, not an essay
 REFERENCE_LIST_TAG = '<ol class="claim-reference-list">'  # a page's reference list starts so, and holds it only there
+REFERENCES_CLASS = "claim-references"
+REFERENCES_SECTION_TAG = f'<section class="{REFERENCES_CLASS}">'  # the list with its heading starts so
 
 
 def claim_anchor(claim_id: str) -> str:
@@ -133,7 +135,7 @@ class ReferencesTreeprocessor(Treeprocessor):
         pass and the serializer lay out a tree, so the page's HTML is the same as when the list
         was a part of the tree.
         """
-        section = etree.Element("section", {"class": "claim-references"})
+        section = etree.Element("section", {"class": REFERENCES_CLASS})
         heading = etree.SubElement(section, "h2", {"id": "references"})
         heading.text = self.ext.getConfig("references_title")
         listed = self._reference_list(numbers, uses, pieces)

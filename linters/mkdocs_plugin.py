@@ -58,7 +58,7 @@ from .config import Config, config_from_options
 from .background import Background, BackgroundError, can_fork
 from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files, sort_findings
 from .errors import UsageError
-from .markdown_ext import REFERENCE_LIST_TAG, ClaimTagExtension
+from .markdown_ext import REFERENCE_LIST_TAG, REFERENCES_SECTION_TAG, ClaimTagExtension
 from .model import Document, Finding
 from .pages import discover, parse_bytes, read_source, relative
 from .registry.load import Registry, load_registry
@@ -643,12 +643,16 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             return kept[3]
         if ASIDE_SLOT in html:
             return html
-        head, tail = html, None
+        head, tail, section = html, None, ""
         if listed is not None:
             at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
             # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
             if at >= 0 and html.count(REFERENCE_LIST_TAG) == 1:
                 head, tail = html[:at], html[at + len(listed) :]
+                # with its heading: indexed alone, "References" was a search result on every page that cites
+                start = head.rfind(REFERENCES_SECTION_TAG)
+                if start >= 0 and html.count(REFERENCES_SECTION_TAG) == 1:
+                    head, section = head[:start], head[start:]
         pieces: list[str] = []
 
         def aside(m: re.Match) -> str:
@@ -657,7 +661,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
 
         out = CITATION.sub(aside, head)
         if tail is not None:
-            pieces.append(listed)
+            pieces.append(section + listed)
             out += ASIDE_SLOT + CITATION.sub(aside, tail)
         if not pieces:
             return html

@@ -177,6 +177,7 @@ def test_search_indexes_the_pages_words_not_their_citations_reference_lists_or_t
     assert not listed, f"reference lists in the search index: {listed}"
     cited = [entry["location"] for entry in pages if re.search(r"<sup>\[\d", entry["text"])]
     assert not cited, f"citations in the search index: {cited}"
+    assert not [entry for entry in index if entry["location"].endswith("#references")], "a References heading in the search index"
     assert not any(entry["location"].startswith("registry/") for entry in index)
     assert "Questions this guide answers" in text and "Get help now if you are thinking about hurting yourself" in text
     # the pages themselves still hold their lists, put back after the search plugin read the pages

@@ -321,14 +321,16 @@ def test_the_plugin_sets_citations_and_the_reference_list_aside_while_search_rea
     listed = '<ol class="claim-reference-list">\n<li id="ref-1">A</li>\n</ol>'
     cite = '<sup class="claim-cite" data-claims="a" id="cite-{n}">[<a class="claim-cite-ref" href="#ref-1" title="Q: “x &amp;lt; y”">1</a>]</sup>'
     plugin.extension = SimpleNamespace(references=("a.md", listed))
-    html = f"<p>Text{cite.format(n=1)}. More{cite.format(n=2)}.</p>\n<section><h2>References</h2>\n{listed}\n</section>"
+    html = f'<p>Text{cite.format(n=1)}. More{cite.format(n=2)}.</p>\n<section class="claim-references"><h2 id="references">References</h2>\n{listed}\n</section>'
     page = SimpleNamespace(file=SimpleNamespace(src_uri="a.md"), content=plugin._set_aside("a.md", html))
-    assert page.content == f"<p>Text{ASIDE_SLOT}. More{ASIDE_SLOT}.</p>\n<section><h2>References</h2>\n{ASIDE_SLOT}\n</section>"
+    assert page.content == f"<p>Text{ASIDE_SLOT}. More{ASIDE_SLOT}.</p>\n{ASIDE_SLOT}\n</section>"  # the list goes with its heading
     plugin.on_page_context({}, page=page, config=None, nav=None)
     assert page.content == html
     # another page's list, or a list that is not there exactly once, is left where it is; the citations still go aside
     assert plugin._set_aside("b.md", html).count(ASIDE_SLOT) == 2 and listed in plugin._set_aside("b.md", html)
     assert plugin._set_aside("a.md", html + listed).count(listed) == 2
+    unmarked = html.replace(' class="claim-references"', "")  # a section the extension did not make: the list alone
+    assert plugin._set_aside("a.md", unmarked).endswith(f"<h2 id=\"references\">References</h2>\n{ASIDE_SLOT}\n</section>")
     assert plugin._set_aside("a.md", "<p>No citation.</p>") == "<p>No citation.</p>"
     assert plugin._set_aside("a.md", f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>") == f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>"  # the slot's text is the page's own
     plugin._aside.clear()
