@@ -89,7 +89,7 @@ def open_project(paths: list[Path] | None = None, root: Path | None = None, cach
     config, mkdocs = load_config(root)
     use_cache = config.cache if cache is None else cache
     prepared.use_folder(root / config.cache_dir if use_cache else None)
-    registry = _registry(root, config, use_cache, memory)
+    registry = project_registry(root, config, use_cache, memory)
     return Project(root=root, config=config, registry=registry, mkdocs=mkdocs)
 
 
@@ -102,7 +102,7 @@ def registry_files(root: Path, config: Config) -> list[Path]:
     return found
 
 
-def _registry(root: Path, config: Config, cache: bool, memory: MemoryCache | None = None) -> Registry:
+def project_registry(root: Path, config: Config, cache: bool, memory: MemoryCache | None = None) -> Registry:
     """The loaded registry; with the cache on, reused while its files and the code are unchanged."""
     from .registry.load import load_registry
 

@@ -56,12 +56,13 @@ from mkdocs.utils import get_relative_url
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
 from .background import Background, BackgroundError, can_fork
-from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, registry_files, sort_findings
+from . import prepared
+from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, project_registry, registry_files, sort_findings
 from .errors import UsageError
 from .markdown_ext import REFERENCE_LIST_TAG, REFERENCES_SECTION_TAG, ClaimTagExtension
 from .model import Document, Finding
 from .pages import discover, parse_bytes, read_source, relative
-from .registry.load import Registry, load_registry
+from .registry.load import Registry
 from .review import audit as audit_log
 from .review.status import classify
 from .rules import all_rules
@@ -193,10 +194,12 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         try:
             engine_config = config_from_options(options, root / "mkdocs.yml")
             key = f"{root}:{engine_config.claims_dir}:{files_key(registry_files(root, engine_config))}"
+            # with the cache on, prepared rule data and the read registry are kept where the command line keeps them
+            prepared.use_folder(root / engine_config.cache_dir if engine_config.cache else None)
             if self._registry is not None and self._registry[0] == key:
                 registry = self._registry[1]  # unchanged since the last rebuild
             else:
-                registry = load_registry(root, engine_config.claims_dir)
+                registry = project_registry(root, engine_config, engine_config.cache)
                 self._registry = (key, registry)
         except UsageError as exc:
             raise PluginError(str(exc)) from None
