@@ -36,6 +36,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 import types
@@ -164,11 +166,15 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._aside_memo: dict[str, tuple[str, str | None, list[str], str]] = {}  # src_uri -> (page HTML, its list, what was set aside, the HTML without it)
         self._background: Background | None = None  # a publish build's check, running beside MkDocs (`_check_in_background`)
         self._staged: list = []  # what it sent so far: the registry page, then the report
+        self._dirty = False  # `mkdocs serve --dirty`: MkDocs renders only the pages whose source is newer than their output
+        self._generated_dir: Path | None = None  # there, the generated pages' sources (`_generated_source`)
+        self._written: dict[str, tuple] = {}  # src_uri -> (the text last written there, its blocks)
 
     # -- set-up ------------------------------------------------------------
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self._dirty = dirty
 
     @property
     def mode(self) -> str:
@@ -273,7 +279,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             self._citations_memo = {path: kept for path, kept in self._citations_memo.items() if path in self.docs}
             made, notes = self._made_registry(docs, by_path)
             self._log_notes(notes)
-            self._put(files, config, REGISTRY_PAGE, content=made.markdown)
+            self._put(files, config, REGISTRY_PAGE, content=made.markdown, blocks=made.blocks)
         self._add_assets(files, config)
         current = {f.src_uri for f in pages} | self.generated
         self._content_memo = {uri: kept for uri, kept in self._content_memo.items() if uri in current}
@@ -416,6 +422,9 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
 
     def on_shutdown(self) -> None:
         self._close_background()
+        if self._generated_dir is not None:
+            shutil.rmtree(self._generated_dir, ignore_errors=True)
+            self._generated_dir, self._written = None, {}
         if self._disk is not None:
             self._drop_disk()
 
@@ -470,13 +479,23 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         )
 
     def _put(
-        self, files: Files, config, src_uri: str, content: str | None = None, abs_src_path: str | None = None, inclusion: InclusionLevel = InclusionLevel.UNDEFINED
+        self,
+        files: Files,
+        config,
+        src_uri: str,
+        content: str | None = None,
+        abs_src_path: str | None = None,
+        inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
+        blocks: dict[str, str] | None = None,
     ) -> File:
+        """`blocks`: what the page's placeholders stand for (`RegistryPage`): the page changes when they do."""
         existing = files.get_file_from_path(src_uri)
         if existing is not None and not existing.generated_by:
             raise PluginError(f"{config.docs_dir}/{src_uri}: this name is reserved for the page the medical-claims plugin generates; rename the file")
         if existing is not None:
             files.remove(existing)
+        if content is not None and self._dirty and self._rebuilds and "\r" not in content:
+            content, abs_src_path = None, self._generated_source(src_uri, content, blocks)
         if content is not None:
             made = File.generated(config, src_uri, content=content, inclusion=inclusion)
         else:
@@ -484,6 +503,25 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         files.append(made)
         self.generated.add(src_uri)
         return made
+
+    def _generated_source(self, src_uri: str, content: str, blocks: dict[str, str] | None = None) -> str:
+        """A generated page's source as a file, written only when its text changes.
+
+        A page given as text is always "modified" to MkDocs, so `serve --dirty` rendered the registry page and
+        every rule page again on each rebuild, which took longer than the edited page and the check together.
+        As a file that keeps its time while its text is the same, a page is rendered again only when it changed.
+        (Text with a carriage return stays text: reading it back from a file would make it a line break.)
+        A page with `blocks` is written again, the same text with a new time, when they change.
+        """
+        if self._generated_dir is None:
+            self._generated_dir = Path(tempfile.mkdtemp(prefix="medical-claims-pages-"))
+        path = self._generated_dir / src_uri
+        made_from = (content, blocks)
+        if self._written.get(src_uri) != made_from:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode("utf-8"))
+            self._written[src_uri] = made_from
+        return str(path)
 
     def _generate_catalogue(self, files: Files, config) -> None:
         assert self.project is not None

@@ -397,6 +397,41 @@ def test_a_serve_rebuild_shows_what_a_fresh_build_shows(serve_fresh, edit, tmp_p
     assert rebuild() == first
 
 
+def test_serve_dirty_renders_the_registry_and_rule_pages_again_only_when_they_change(serve_fresh, tmp_path, monkeypatch):
+    """`mkdocs serve --dirty` renders the pages whose source is newer than their output; the generated pages' sources keep their time while their text does."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.delenv("MEDICAL_CLAIMS_MODE", raising=False)
+    root = tmp_path / "site"
+    shutil.copytree(serve_fresh["site"], root)
+    out = tmp_path / "out"
+    generated = ["registry/index.html", "rules/index.html", "rules/contradiction/index.html"]
+
+    def rebuild(first: bool = False) -> dict[str, int]:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out))
+        config.plugins.on_startup(command="serve", dirty=True)
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=not first)  # as `serve --dirty`: the first build is whole
+        return {name: (out / name).stat().st_mtime_ns for name in [*generated, "flagged/index.html"]}
+
+    first = rebuild(first=True)
+    plugin = load_config(config_file=str(root / "mkdocs.yml")).plugins["medical-claims"]
+    SERVE_EDITS["the page itself"](root)  # no claim tag changed: the registry page is as it was
+    after_edit = rebuild()
+    assert after_edit["flagged/index.html"] > first["flagged/index.html"]
+    assert all(after_edit[name] == first[name] for name in generated), "a generated page that did not change was rendered again"
+    SERVE_EDITS["the registry"](root)
+    after_registry = rebuild()
+    assert after_registry["registry/index.html"] > after_edit["registry/index.html"]
+    # (the navigation of a dirty build is MkDocs' guess: it shows no title for a page it did not read)
+    assert article((out / "registry" / "index.html").read_text("utf-8")) == article(serve_fresh["the registry"]["registry/index.html"])
+    assert after_registry["rules/index.html"] == first["rules/index.html"]
+    kept = plugin._generated_dir
+    assert kept is not None and (kept / "registry.md").is_file()
+    plugin.on_shutdown()
+    assert not kept.exists()
+
+
 def test_a_serve_session_fills_the_disk_cache_the_command_line_reads(tmp_path, monkeypatch):
     """One disk cache for the whole session (a rebuild from another thread opens its own), closed at the end."""
     import threading
