@@ -327,7 +327,8 @@ def finish(
             report.notes.append(note)
     sups = {r.path: r.suppressions for r in results}
     for finding in raw:
-        sup = _suppression_for(sups.get(finding.path), finding)
+        page_sups = sups.get(finding.path)
+        sup = _suppression_for(page_sups, finding) if page_sups else None  # most pages have none: no call
         if sup is not None:
             sup.used = True
             report.suppressed.append(Suppressed(finding=finding, reason=sup.reason, line=sup.line))

@@ -146,6 +146,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
         self._disk: tuple[tuple[Path, int, int], ResultCache] | None = None  # ((folder, day, thread), the disk cache): open through a `serve` session
         self._paths: dict[str, Path] = {}  # a page's abs_src_path -> it as a Path
+        self._rels: dict[tuple[Path, str], str] = {}  # (project root, a page's path) -> its path relative to the root
         # MkDocs renders every page again on each rebuild. Each hook keeps what it made of a page with what
         # it made it from, and gives the same answer while those inputs are the same (compared, never assumed).
         self._markdown_memo: dict[str, tuple] = {}  # path -> (page, Markdown in, sentences marked, Markdown out)
@@ -257,17 +258,23 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             raise PluginError(str(exc)) from None
         # each checked page's File, by the path the engine gives it (working it out again is slow on a large site)
         file_of = {str(path): f for path, f in zip(page_paths, pages)}
-        by_path = {relative(project.root, path): file_of[str(path)] for path in paths if str(path) in file_of}
+        # each page's path relative to the project root, worked out once per page: MkDocs lists every page on every rebuild
+        known, self._rels = self._rels, {}
+        for path in paths:
+            key = (project.root, os.fspath(path))
+            self._rels[key] = known.get(key) or relative(project.root, path)
+        rels = [self._rels[(project.root, os.fspath(path))] for path in paths]
+        by_path = {rel: file_of[str(path)] for path, rel in zip(paths, rels) if str(path) in file_of}
         self._registry_url = File.generated(config, REGISTRY_PAGE, content="").url
         self.generated = set()
         self._generate_catalogue(files, config)
         if self._in_background():
-            self._check_in_background(paths, by_path)
+            self._check_in_background(paths, rels, by_path)
             self._doc_by_uri = {f.src_uri: (f.abs_src_path, None) for f in by_path.values()}  # pages need no parsed page here
             self._put(files, config, REGISTRY_PAGE, content="")  # its Markdown comes from the check: `on_page_read_source`
         else:
             try:
-                docs, report, _rels = self._check(paths)
+                docs, report = self._check(paths, rels)
             except UsageError as exc:
                 raise PluginError(str(exc)) from None
             self._take_report(report, len(docs))
@@ -304,15 +311,15 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         """
         return not self._rebuilds and not self._highlight and can_fork()
 
-    def _check_in_background(self, paths: list[Path], by_path: dict[str, File]) -> None:
+    def _check_in_background(self, paths: list[Path], rels: list[str], by_path: dict[str, File]) -> None:
         root = self.project.root if self.project else Path()
 
         def work():
             # first what the registry page needs, the parsed pages; the rules' findings are needed only at the end of the build
-            sources = [read_source(path, root) for path in paths]
+            sources = [read_source(path, root, rel) for path, rel in zip(paths, rels)]
             self._parsed = {rel: (data, parse_bytes(rel, data)) for rel, data in sources if isinstance(data, bytes)}
             yield self._made_registry([self._parsed[rel][1] if isinstance(data, bytes) else data for rel, data in sources], by_path)
-            docs, report, _rels = self._check(paths, jobs=1)
+            docs, report = self._check(paths, rels, jobs=1)
             yield replace(report, documents=[]), len(docs), self.stats
 
         self._staged = []
@@ -356,8 +363,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             self._background.close()
             self._background = None
 
-    def _check(self, paths: list[Path], jobs: int | None = None) -> tuple[list[Document], Report, list[str]]:
-        """Every page parsed and checked, the same engine calls as the command line's; also each path's page path.
+    def _check(self, paths: list[Path], rels: list[str], jobs: int | None = None) -> tuple[list[Document], Report]:
+        """Every page parsed and checked (`rels`: their page paths), the same engine calls as the command line's.
 
         Pages whose bytes did not change since the last rebuild are neither parsed nor
         checked again; the cross-page rules run again only when a page changed. With the
@@ -367,7 +374,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         assert project is not None
         ctx = make_context(project, self.mode, self.today)
         rules = enabled_rules(project.config)
-        sources = [read_source(p, project.root) for p in paths]
+        sources = [read_source(path, project.root, rel) for path, rel in zip(paths, rels)]
         documents: dict[str, Document] = {}
         for rel, data in sources:
             kept = self._parsed.get(rel)
@@ -383,7 +390,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 self._results.backing = None
             self._results.close()
         self._parsed = {rel: (data, documents[rel]) for rel, data in sources if isinstance(data, bytes)}
-        return docs, report, [rel for rel, _data in sources]
+        return docs, report
 
     def _by_page(self, findings: list[Finding]) -> dict[str, list[Finding]]:
         """Each page's findings, as last build's list where they are all equal to it.

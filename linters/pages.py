@@ -114,9 +114,23 @@ def read_page(path: Path, root: Path) -> Document:
     return data if isinstance(data, Document) else parse_bytes(rel, data)
 
 
-def read_source(path: Path, root: Path) -> tuple[str, bytes | Document]:
-    """(relative path, the file's bytes), or a Document holding the `invalid-page` finding when it cannot be read."""
-    rel = relative(root, path)
+def read_source(path: Path, root: Path, rel: str | None = None) -> tuple[str, bytes | Document]:
+    """(relative path, the file's bytes), or a Document holding the `invalid-page` finding when it cannot be read.
+
+    `rel`: `relative(root, path)`, when the caller has it already.
+    """
+    rel = relative(root, path) if rel is None else rel
+    try:
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size <= MAX_PAGE_BYTES:
+        # the common case in one system call before the read: a regular file, not a link, not too big
+        try:
+            with open(path, "rb", buffering=0) as f:
+                return rel, f.readall()
+        except OSError as exc:
+            return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
