@@ -17,7 +17,8 @@ unless --keep-corpus), it times in separate processes, as a user runs them:
   about a minute per 1,000 pages;
 - a `mkdocs serve` rebuild after a one-page edit, in one process as `serve`
   does it: the time spent in the plugin's hooks, and the whole rebuild with
-  and without the plugin;
+  and without the plugin; the same as `mkdocs serve --dirty` (MkDocs renders
+  only the pages whose source is newer than their output);
 - loading every page's result from the cache, in this process.
 
 Every time is the best of --repeat runs, as wall time and as CPU time (user +
@@ -233,6 +234,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 root, config_name, page = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+dirty = sys.argv[5] == "dirty"  # as `mkdocs serve --dirty`: a rebuild renders only the pages whose source is newer than their output
 os.chdir(root)
 spent = {}
 
@@ -250,13 +252,13 @@ def timed(plugin):
 def one(first):
     config = load_config(config_file=str(root / config_name), site_dir=str(root / "site-serve"))
     if first:
-        config.plugins.on_startup(command="serve", dirty=False)
+        config.plugins.on_startup(command="serve", dirty=dirty)
     ours = [p for name, p in config.plugins.items() if name == "medical-claims"]
     if first and ours:
         timed(ours[0])  # wrapped now, used from the next load_config on, as serve reloads it
     spent.clear()
     wall, cpu = time.perf_counter(), time.process_time()
-    build(config, serve_url="http://127.0.0.1:8000/")
+    build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty and not first)
     return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "hooks": dict(spent), "stats": getattr(ours[0], "stats", {}) if ours else {}}
 
 out = {"first": one(True)}
@@ -274,8 +276,10 @@ print(json.dumps(out))
 '''
 
 
-def serve_probe(root: Path, config: str, page: str, rebuilds: int) -> dict:
-    proc = subprocess.run([PY, "-c", SERVE_PROBE, str(root), config, page, str(rebuilds)], capture_output=True, text=True, env=ENV, timeout=7200)
+def serve_probe(root: Path, config: str, page: str, rebuilds: int, dirty: bool = False) -> dict:
+    proc = subprocess.run(
+        [PY, "-c", SERVE_PROBE, str(root), config, page, str(rebuilds), "dirty" if dirty else "clean"], capture_output=True, text=True, env=ENV, timeout=7200
+    )
     if proc.returncode != 0:
         raise SystemExit(f"serve probe failed: {proc.stderr.strip()[-800:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -424,6 +428,10 @@ def bench_size(n: int, args, out: dict) -> None:
         res["serve_plugin"] = serve_probe(root, "mkdocs.yml", EDIT_PAGE, args.serve_rebuilds)
         res["serve_plain"] = serve_probe(root, "mkdocs-noplugin.yml", EDIT_PAGE, args.serve_rebuilds)
         shutil.rmtree(root / "site-serve", ignore_errors=True)
+        print(f"[{n}] mkdocs serve --dirty rebuilds ...", flush=True)
+        res["serve_dirty_plugin"] = serve_probe(root, "mkdocs.yml", EDIT_PAGE, args.serve_rebuilds, dirty=True)
+        res["serve_dirty_plain"] = serve_probe(root, "mkdocs-noplugin.yml", EDIT_PAGE, args.serve_rebuilds, dirty=True)
+        shutil.rmtree(root / "site-serve", ignore_errors=True)
 
 
 def repo_serve(args, out: dict) -> None:
@@ -540,6 +548,9 @@ def report(out: dict, info: dict, args) -> str:
         lines.append(f"- the cache: {entries:,} entries, {size / 1e6:.1f} MB pickled; reading them {read * 1000:.0f} ms, unpickling {load * 1000:.0f} ms")
         if "serve_plugin" in r:
             lines += ["", f"`mkdocs serve` on {p:,} pages (preview mode, highlights on):"] + _serve_lines(r["serve_plugin"], r.get("serve_plain"))
+        if "serve_dirty_plugin" in r:
+            lines += ["", f"`mkdocs serve --dirty` on {p:,} pages (MkDocs renders only the edited page, and generated pages that changed):"]
+            lines += _serve_lines(r["serve_dirty_plugin"], r.get("serve_dirty_plain"))
         lines.append("")
     if len(sizes) >= 2:
         small, big = out[sizes[0]], out[sizes[-1]]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import queue
+import sys
 import threading
 import traceback
 from typing import Any, Callable, Iterator
@@ -30,8 +31,9 @@ class BackgroundError(Exception):
 
 
 def can_fork() -> bool:
-    """Whether a child can be forked safely: a fork copies only the calling thread, and any lock another holds."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether a child can be forked safely: on Linux (macOS's system libraries are not fork-safe; Windows
+    cannot fork), and from a process of one thread (a fork copies only the calling thread, and any lock another holds)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class Background:
