@@ -267,7 +267,7 @@ original = path.read_text("utf-8")
 try:
     rebuilds = []
     for i in range(int(sys.argv[4])):
-        path.write_text(original + f"\nThis page was edited for rebuild {i}.\n", "utf-8")
+        path.write_text(original + f"\nThis page was edited for rebuild {i} of probe {os.getpid()}.\n", "utf-8")  # new to the cache too
         rebuilds.append(one(False))
     out["rebuilds"] = rebuilds
 finally:
@@ -416,12 +416,16 @@ def bench_size(n: int, args, out: dict) -> None:
         site = Path(tempfile.mkdtemp(prefix="bench-site-"))
         try:
             build = ["-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)]
-            rm = args.mkdocs_repeat
-            print(f"[{n}] mkdocs build without the plugin ...", flush=True)
-            res["mkdocs_plain"] = best(rm, lambda: _ok(measure([PY, *build, "-f", "mkdocs-noplugin.yml"], root), "mkdocs build"))
-            print(f"[{n}] mkdocs build with the plugin ...", flush=True)
-            res["mkdocs_plugin_cold"] = best(rm, lambda: _ok(measure([PY, *build, "-f", "mkdocs.yml"], root), "mkdocs build with the plugin"), before=clear_cache)
-            res["mkdocs_plugin_warm"] = best(rm, lambda: _ok(measure([PY, *build, "-f", "mkdocs.yml"], root), "mkdocs build with the plugin"))
+            # in rounds (without, with cold, with warm), so a change in the shared machine's load hits all three alike
+            runs: dict[str, list[Run]] = {"mkdocs_plain": [], "mkdocs_plugin_cold": [], "mkdocs_plugin_warm": []}
+            for round_ in range(args.mkdocs_repeat):
+                print(f"[{n}] mkdocs build without the plugin, with it (cold cache), with it (warm cache): round {round_ + 1} ...", flush=True)
+                runs["mkdocs_plain"].append(_ok(measure([PY, *build, "-f", "mkdocs-noplugin.yml"], root), "mkdocs build"))
+                clear_cache()
+                runs["mkdocs_plugin_cold"].append(_ok(measure([PY, *build, "-f", "mkdocs.yml"], root), "mkdocs build with the plugin"))
+                runs["mkdocs_plugin_warm"].append(_ok(measure([PY, *build, "-f", "mkdocs.yml"], root), "mkdocs build with the plugin"))
+            for name, done in runs.items():
+                res[name] = Best(runs=done)
         finally:
             shutil.rmtree(site, ignore_errors=True)
         print(f"[{n}] mkdocs serve rebuilds ...", flush=True)

@@ -55,10 +55,10 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
+from . import prepared
+from .background import Background, BackgroundError, can_fork
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .background import Background, BackgroundError, can_fork
-from . import prepared
 from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, project_registry, registry_files, sort_findings
 from .errors import UsageError
 from .markdown_ext import REFERENCE_LIST_TAG, REFERENCES_SECTION_TAG, ClaimTagExtension
