@@ -319,7 +319,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             sources = [read_source(path, root, rel) for path, rel in zip(paths, rels)]
             self._parsed = {rel: (data, parse_bytes(rel, data)) for rel, data in sources if isinstance(data, bytes)}
             yield self._made_registry([self._parsed[rel][1] if isinstance(data, bytes) else data for rel, data in sources], by_path)
-            docs, report = self._check(paths, rels, jobs=1)
+            docs, report = self._check(paths, rels, jobs=1, sources=sources)  # the bytes the registry page was made from
             yield replace(report, documents=[]), len(docs), self.stats
 
         self._staged = []
@@ -363,8 +363,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             self._background.close()
             self._background = None
 
-    def _check(self, paths: list[Path], rels: list[str], jobs: int | None = None) -> tuple[list[Document], Report]:
-        """Every page parsed and checked (`rels`: their page paths), the same engine calls as the command line's.
+    def _check(
+        self, paths: list[Path], rels: list[str], jobs: int | None = None, sources: list[tuple[str, bytes | Document]] | None = None
+    ) -> tuple[list[Document], Report]:
+        """Every page parsed and checked (`rels`: their page paths; `sources`: their bytes, when already read), the same engine calls as the command line's.
 
         Pages whose bytes did not change since the last rebuild are neither parsed nor
         checked again; the cross-page rules run again only when a page changed. With the
@@ -374,7 +376,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         assert project is not None
         ctx = make_context(project, self.mode, self.today)
         rules = enabled_rules(project.config)
-        sources = [read_source(path, project.root, rel) for path, rel in zip(paths, rels)]
+        if sources is None:
+            sources = [read_source(path, project.root, rel) for path, rel in zip(paths, rels)]
         documents: dict[str, Document] = {}
         for rel, data in sources:
             kept = self._parsed.get(rel)
