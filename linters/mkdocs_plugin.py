@@ -259,11 +259,11 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         # each checked page's File, by the path the engine gives it (working it out again is slow on a large site)
         file_of = {str(path): f for path, f in zip(page_paths, pages)}
         # each page's path relative to the project root, worked out once per page: MkDocs lists every page on every rebuild
-        known, self._rels = self._rels, {}
+        known, self._rels, rels = self._rels, {}, []
         for path in paths:
             key = (project.root, os.fspath(path))
-            self._rels[key] = known.get(key) or relative(project.root, path)
-        rels = [self._rels[(project.root, os.fspath(path))] for path in paths]
+            rels.append(known.get(key) or relative(project.root, path))
+            self._rels[key] = rels[-1]
         by_path = {rel: file_of[str(path)] for path, rel in zip(paths, rels) if str(path) in file_of}
         self._registry_url = File.generated(config, REGISTRY_PAGE, content="").url
         self.generated = set()
@@ -312,7 +312,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         return not self._rebuilds and not self._highlight and can_fork()
 
     def _check_in_background(self, paths: list[Path], rels: list[str], by_path: dict[str, File]) -> None:
-        root = self.project.root if self.project else Path()
+        assert self.project is not None
+        root = self.project.root
 
         def work():
             # first what the registry page needs, the parsed pages; the rules' findings are needed only at the end of the build

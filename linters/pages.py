@@ -124,43 +124,46 @@ def read_source(path: Path, root: Path, rel: str | None = None) -> tuple[str, by
         info = os.lstat(path)
     except OSError:
         info = None
-    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size <= MAX_PAGE_BYTES:
-        # the common case in one system call before the read: a regular file, not a link, not too big
-        try:
-            with open(path, "rb", buffering=0) as f:
-                return rel, f.readall()
-        except OSError as exc:
-            return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+    # a regular file, not a link, not too big (the common case) needs no other check: one system call before the read
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PAGE_BYTES:
+        unreadable = _why_unreadable(path, root, rel)
+        if unreadable is not None:
+            return rel, unreadable
+    try:
+        with open(path, "rb", buffering=0) as f:
+            return rel, f.readall()
+    except OSError as exc:
+        return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+
+
+def _why_unreadable(path: Path, root: Path, rel: str) -> Document | None:
+    """The `invalid-page` finding for a path that is not a page to read, or None (a link to a page inside the project)."""
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return rel, _bad(rel, "This link points to itself, loops, or leads nowhere; the page was not checked.")
+            return _bad(rel, "This link points to itself, loops, or leads nowhere; the page was not checked.")
         try:
             target.relative_to(root.resolve())
         except ValueError:
             what = "the pages in this folder were" if target.is_dir() else "the page was"
-            return rel, _bad(rel, f"This link leads outside the project (to {target}); {what} not checked.")
+            return _bad(rel, f"This link leads outside the project (to {target}); {what} not checked.")
     try:
         info = path.stat()
     except OSError as exc:
-        return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+        return _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
     if stat.S_ISDIR(info.st_mode):  # only a folder that os.walk could not list gets here
         try:
             os.scandir(path).close()
             why = "it changed while it was read"
         except OSError as exc:
             why = exc.strerror or str(exc)
-        return rel, _bad(rel, f"Cannot read this folder: {why}; the pages in it were not checked.")
+        return _bad(rel, f"Cannot read this folder: {why}; the pages in it were not checked.")
     if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
-        return rel, _bad(rel, "This is not a regular file (a pipe, socket or device); the page was not checked.")
+        return _bad(rel, "This is not a regular file (a pipe, socket or device); the page was not checked.")
     if info.st_size > MAX_PAGE_BYTES:
-        return rel, _bad(rel, f"This file is {info.st_size / 1e6:.1f} MB; pages over {MAX_PAGE_BYTES / 1e6:g} MB are not checked. Split it into smaller pages.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
-    return rel, data
+        return _bad(rel, f"This file is {info.st_size / 1e6:.1f} MB; pages over {MAX_PAGE_BYTES / 1e6:g} MB are not checked. Split it into smaller pages.")
+    return None
 
 
 def parse_bytes(rel: str, data: bytes) -> Document:
