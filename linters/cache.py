@@ -36,6 +36,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from .assembly import Assembly
+
 FORMAT = 1  # bump when the cached value's shape changes
 FILE_NAME = "results.sqlite"
 KEEP_DAYS = 14
@@ -123,6 +125,11 @@ class ResultCache:
     """
 
     takes_pickled = True  # put_many accepts values already pickled, as bytes
+
+    @staticmethod
+    def page_key(run: str, rel: str, data: bytes) -> str:
+        """The key of a page's result: the run, its path and its bytes."""
+        return digest(run, rel, data)
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -264,12 +271,25 @@ class MemoryCache:
     """Results kept in this process between runs (`mkdocs serve` rebuilds), in front of an optional disk cache.
 
     Only what the latest run asked for is kept, so a long `serve` session does not grow.
+    Also kept for the next run: `pages`, the pages' bytes (`pages.read_source`); each page's key;
+    `assembly`, what the latest report was made of, so the next one sorts only the pages that changed.
     """
 
     def __init__(self) -> None:
         self.entries: dict[str, Any] = {}
         self.backing: ResultCache | None = None
+        self.pages: dict[str, tuple] = {}
+        self.assembly = Assembly()
         self._asked: set[str] = set()
+        self._keys: dict[str, tuple[str, bytes, str]] = {}  # path -> (run, the bytes, their key): unchanged bytes are not hashed again
+
+    def page_key(self, run: str, rel: str, data: bytes) -> str:
+        kept = self._keys.get(rel)
+        if kept is not None and kept[1] is data and kept[0] == run:  # the same bytes object: `pages` gave it back
+            return kept[2]
+        key = ResultCache.page_key(run, rel, data)
+        self._keys[rel] = (run, data, key)
+        return key
 
     def get_many(self, keys: list[str], group: str = "") -> dict[str, Any]:
         self._asked.update(keys)
@@ -296,6 +316,8 @@ class MemoryCache:
     def close(self) -> None:
         """End of a run: forget what it did not use."""
         self.entries = {k: v for k, v in self.entries.items() if k in self._asked}
+        self._keys = {rel: kept for rel, kept in self._keys.items() if kept[2] in self._asked}
+        self.pages = {rel: kept for rel, kept in self.pages.items() if rel in self._keys}
         self._asked = set()
         if self.backing is not None:
             self.backing.close()

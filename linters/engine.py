@@ -17,20 +17,14 @@ from . import prepared
 from .config import CONFIG_FILE, Config, find_root, load_config
 from .context import Context
 from .errors import UsageError
-from .model import SEVERITY_ORDER, SORT_KEY, ClaimTag, Document, Finding, Suppression
+from .assembly import Assembly
+from .model import ClaimTag, Document, Finding, Suppressed, Suppression
 from .pages import discover, parse_bytes, read_source
 from .rules import Rule, all_rules
 
 if TYPE_CHECKING:
     from .cache import MemoryCache
     from .registry.load import Registry
-
-
-@dataclass
-class Suppressed:
-    finding: Finding
-    reason: str
-    line: int  # where the suppression comment is
 
 
 @dataclass
@@ -285,19 +279,18 @@ def finish(
     docs: list[Document] | None = None,
     store=None,
     corpus_key: tuple[str, str] | None = None,
+    assembly: Assembly | None = None,
 ) -> Report:
     """The cross-page rules over the pages' results, then suppressions: the report.
 
     `docs` are needed only by a cross-page rule without `collect` (it reads whole pages).
     With a `store` and a `corpus_key` (from `check_sources`: a key made of the run key and
     what the rules collected from every page, and the run key), the cross-page rules'
-    findings are reused when no page's summaries changed.
+    findings are reused when no page's summaries changed. `assembly`: the one that put the
+    last report together, kept by a process that checks again (`linters.assembly`).
     """
     report = Report(root=project.root, mode=ctx.mode, documents=list(results) if documents is None else documents)
-    raw: list[Finding] = list(project.registry.problems)
-    for result in results:
-        raw.extend(result.problems)
-        raw.extend(result.findings)
+    after: list[Finding] = []  # the cross-page rules' findings, in rule order
     by_doc = {doc.path: doc for doc in docs or []}
     corpus = [r for r in rules if r.scope == "corpus"]
     cacheable = [r for r in corpus if r.collect is not None and r.id not in UNCACHED_CORPUS_RULES] if store is not None and corpus_key else []
@@ -316,51 +309,17 @@ def finish(
                 collected = {r.path: r.summary(rule.id) for r in results}
             else:
                 collected = {r.path: by_doc[r.path] for r in results}
-            before = len(notes)
+            noted = len(notes)
             found = list(rule.check(collected, ctx))
-            kept[rule.id] = (found, notes[before:])
-        raw.extend(found)
+            kept[rule.id] = (found, notes[noted:])
+        after.extend(found)
     if cacheable and reused is None:
         store.put(key, {r.id: kept[r.id] for r in cacheable}, group)
     for note in [n for r in results for n in r.notes] + list(ctx.extra.get("notes", [])):
         if note not in report.notes:
             report.notes.append(note)
-    sups = {r.path: r.suppressions for r in results}
-    for finding in raw:
-        page_sups = sups.get(finding.path)
-        sup = _suppression_for(page_sups, finding) if page_sups else None  # most pages have none: no call
-        if sup is not None:
-            sup.used = True
-            report.suppressed.append(Suppressed(finding=finding, reason=sup.reason, line=sup.line))
-        else:
-            report.findings.append(finding)
-    report.findings = sort_findings(report.findings)
+    report.findings, report.suppressed = (assembly or Assembly()).assemble(list(project.registry.problems), results, after)
     return report
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """By place, rule and message (`Finding.sort_key`), then severity, then as given.
-
-    Two stable passes (severity, then the fields), which give the same order as one
-    sort on (sort key, severity) at a fraction of the cost: the fields' key is built in C.
-    """
-    by_severity: list[list[Finding]] = [[] for _ in SEVERITY_ORDER]
-    for finding in findings:
-        by_severity[SEVERITY_ORDER[finding.severity]].append(finding)
-    ordered = [f for group in by_severity for f in group]
-    ordered.sort(key=SORT_KEY)
-    return ordered
-
-
-def _suppression_for(suppressions: list[Suppression] | None, finding: Finding):
-    if not suppressions or finding.rule in ("invalid-suppression", "invalid-page"):
-        return None
-    for sup in suppressions:
-        if sup.applies_from <= finding.line <= sup.applies_to and any(
-            finding.rule == r or finding.rule.startswith(r + ".") for r in sup.rules
-        ):
-            return sup
-    return None
 
 
 # Below this many pages to parse, starting worker processes costs more than it saves.
@@ -403,7 +362,6 @@ def check_paths(
     ctx = make_context(project, mode, today)
     rules = enabled_rules(project.config)
     files = discover(paths, project.root, project.config.exclude)
-    sources = [read_source(p, project.root) for p in files]
     whole_pages = any(r.scope == "corpus" and r.collect is None for r in rules)  # such a rule reads Documents: no cache, no workers
     docs: dict[str, Document] | None = {} if whole_pages else None
     store = None
@@ -413,12 +371,23 @@ def check_paths(
         store = ResultCache(project.root / project.config.cache_dir)
         if memory is not None:
             memory.backing, store = store, memory
+    kept = memory.pages if memory is not None and store is memory else None  # the check server: an unchanged file is not read again
+    sources = [read_source(p, project.root, kept=kept) for p in files]
     try:
         results, corpus_key, stats = check_sources(
             sources, project, rules, ctx, store=store, jobs=1 if whole_pages else jobs, progress=progress, page_filter=page_filter, documents=docs
         )
         with gc_paused():
-            report = finish(list(results.values()), project, ctx, rules, docs=list(docs.values()) if docs else None, store=store, corpus_key=corpus_key)
+            report = finish(
+                list(results.values()),
+                project,
+                ctx,
+                rules,
+                docs=list(docs.values()) if docs else None,
+                store=store,
+                corpus_key=corpus_key,
+                assembly=memory.assembly if memory is not None else None,
+            )
     finally:
         if store is not None:
             store.close()  # a MemoryCache closes its disk cache and forgets what this run did not use
@@ -465,10 +434,8 @@ def check_sources(
     keys: dict[str, str] = {}
     unreadable = len(results)
     if store is not None:
-        from .cache import digest
-
         run = run_key(project, rules, ctx)
-        keys = {rel: digest(run, rel, data) for rel, data in todo}
+        keys = {rel: store.page_key(run, rel, data) for rel, data in todo}
         with gc_paused():
             found = store.get_many(list(keys.values()), run)
         for rel, _data in todo:
@@ -496,6 +463,8 @@ def check_sources(
     ordered = {rel: results[rel] for rel, _ in sources}
     corpus_key = None
     if store is not None:
+        from .cache import digest
+
         as_sent = pickled if getattr(store, "takes_pickled", False) else {}
         store.put_many({keys[rel]: as_sent.get(rel, r) for rel, r in fresh.items() if r.complete}, run)
         # The cross-page rules' output depends on the run and on what they collected from each page, in order:

@@ -59,10 +59,11 @@ from . import prepared
 from .background import Background, BackgroundError, can_fork
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, project_registry, registry_files, sort_findings
+from .assembly import sort_findings
+from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, project_registry, registry_files
 from .errors import UsageError
 from .markdown_ext import REFERENCE_LIST_TAG, REFERENCES_SECTION_TAG, ClaimTagExtension
-from .model import Document, Finding
+from .model import SEVERITY_ORDER, Document, Finding
 from .pages import discover, parse_bytes, read_source, relative
 from .registry.load import Registry
 from .review import audit as audit_log
@@ -141,11 +142,13 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self.today = date.today()
         # MkDocs keeps this instance across `serve` rebuilds: what did not change is not read or checked again.
         self._results = MemoryCache()  # page results and cross-page findings, in front of the disk cache
+        self._tallies: dict[str, tuple[list[Finding], tuple[int, int, int]]] = {}  # path -> (its findings, how many errors, warnings, infos)
         self.stats: dict[str, int] = {}  # the last build's: pages, parsed (checked again), cached
         self._parsed: dict[str, tuple[bytes, Document]] = {}  # path -> (its bytes, the page parsed from them)
         self._registry: tuple[str, Registry] | None = None  # (key of the registry files, the registry read from them)
         self._disk: tuple[tuple[Path, int, int], ResultCache] | None = None  # ((folder, day, thread), the disk cache): open through a `serve` session
         self._paths: dict[str, Path] = {}  # a page's abs_src_path -> it as a Path
+        self._discovered: tuple[tuple, list[Path]] | None = None  # (the pages MkDocs listed, root, exclude; the pages to check of them)
         self._rels: dict[tuple[Path, str], str] = {}  # (project root, a page's path) -> its path relative to the root
         # MkDocs renders every page again on each rebuild. Each hook keeps what it made of a page with what
         # it made it from, and gives the same answer while those inputs are the same (compared, never assumed).
@@ -164,7 +167,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._marked_pages: set[str] = set()  # src_uris whose content or contents list may hold highlight markers
         self._marked_titles = False  # a page title holds a marker: every page's navigation shows it
         self._aside: dict[str, list[str]] = {}  # src_uri -> its citations and reference list, out of the page while search indexes it
-        self._aside_memo: dict[str, tuple[str, str | None, list[str], str]] = {}  # src_uri -> (page HTML, its list, what was set aside, the HTML without it)
+        self._aside_memo: dict[str, tuple[str, str | None, list[str], str, str]] = {}  # src_uri -> (page HTML, its list, what was set aside, the HTML without it, its findings' list)
         self._background: Background | None = None  # a publish build's check, running beside MkDocs (`_check_in_background`)
         self._staged: list = []  # what it sent so far: the registry page, then the report
         self._dirty = False  # `mkdocs serve --dirty`: MkDocs renders only the pages whose source is newer than their output
@@ -253,7 +256,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         try:
             self._paths = {f.abs_src_path: self._paths.get(f.abs_src_path) or Path(f.abs_src_path) for f in pages}
             page_paths = [self._paths[f.abs_src_path] for f in pages]
-            paths = discover(page_paths, project.root, project.config.exclude)
+            listed = (page_paths, project.root, project.config.exclude)
+            if self._discovered is None or self._discovered[0] != listed:  # MkDocs lists the same pages on most rebuilds
+                self._discovered = (listed, discover(page_paths, project.root, project.config.exclude))
+            paths = self._discovered[1]
         except UsageError as exc:
             raise PluginError(str(exc)) from None
         # each checked page's File, by the path the engine gives it (working it out again is slow on a large site)
@@ -277,7 +283,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 docs, report = self._check(paths, rels)
             except UsageError as exc:
                 raise PluginError(str(exc)) from None
-            self._take_report(report, len(docs))
+            self._take_report(report, len(docs), self._results.assembly.by_path)
             self.docs = {d.path: d for d in docs}
             self._doc_by_uri = {f.src_uri: (f.abs_src_path, self.docs.get(rel)) for rel, f in by_path.items()}
             self.placed = {path: self._place(doc, self.findings.get(path, [])) for path, doc in self.docs.items()} if self._highlight else {}
@@ -293,10 +299,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._aside_memo = {uri: kept for uri, kept in self._aside_memo.items() if uri in current}
         return files
 
-    def _take_report(self, report: Report, pages: int) -> None:
-        """The check's findings, by page, and logged."""
+    def _take_report(self, report: Report, pages: int, by_page: dict[str, list[Finding]] | None = None) -> None:
+        """The check's findings, by page (`by_page`: as the assembly put them together), and logged."""
         before = self.findings
-        self.findings = self._by_page(report.findings)
+        self.findings = self._by_page(report.findings, by_page)
         # a rebuild repeats no page's findings that were logged before and did not change
         unchanged = {path for path, found in self.findings.items() if before.get(path) is found} if self._rebuilds else set()
         self._log(report, unchanged, pages)
@@ -378,7 +384,8 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         ctx = make_context(project, self.mode, self.today)
         rules = enabled_rules(project.config)
         if sources is None:
-            sources = [read_source(path, project.root, rel) for path, rel in zip(paths, rels)]
+            kept = self._results.pages if self._rebuilds else None  # `serve`: an unchanged file is not read again
+            sources = [read_source(path, project.root, rel, kept) for path, rel in zip(paths, rels)]
         documents: dict[str, Document] = {}
         for rel, data in sources:
             kept = self._parsed.get(rel)
@@ -388,7 +395,9 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         try:
             results, corpus_key, self.stats = check_sources(sources, project, rules, ctx, store=self._results, jobs=jobs, documents=documents)
             docs = [documents[rel] for rel in results]
-            report = finish(list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key)
+            report = finish(
+                list(results.values()), project, ctx, rules, documents=docs, docs=docs, store=self._results, corpus_key=corpus_key, assembly=self._results.assembly
+            )
         finally:
             if self._rebuilds:  # the memory cache forgets what this build did not use; the disk cache stays open
                 self._results.backing = None
@@ -396,20 +405,21 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         self._parsed = {rel: (data, documents[rel]) for rel, data in sources if isinstance(data, bytes)}
         return docs, report
 
-    def _by_page(self, findings: list[Finding]) -> dict[str, list[Finding]]:
-        """Each page's findings, as last build's list where they are all equal to it.
+    def _by_page(self, findings: list[Finding], by_page: dict[str, list[Finding]] | None = None) -> dict[str, list[Finding]]:
+        """Each page's findings (`by_page`, when already grouped), as last build's list where they are all equal to it.
 
         A page's own findings come from the result cache as the same objects, but cross-page
         findings are made again whenever a page changed. Keeping the old equal ones lets every
         later comparison with what the last build rendered stop at `is`.
         """
+        if by_page is None:
+            by_page = {}
+            for finding in findings:
+                by_page.setdefault(finding.path, []).append(finding)
         pages: dict[str, list[Finding]] = {}
-        for finding in findings:
-            pages.setdefault(finding.path, []).append(finding)
-        for path, found in pages.items():
+        for path, found in by_page.items():
             old = self.findings.get(path)
-            if old is not None and old == found:
-                pages[path] = old
+            pages[path] = old if old is not None and (old is found or old == found) else found
         return pages
 
     def _disk_cache(self) -> ResultCache | None:
@@ -463,30 +473,38 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         """
         levels = {"error": logging.WARNING, "warning": logging.INFO}
         shown = {level: log.isEnabledFor(level) for level in (logging.WARNING, logging.INFO, logging.DEBUG)}
-        counts = {"error": 0, "warning": 0, "info": 0}
-        quiet = {"error": 0, "warning": 0, "info": 0}
-        for finding in report.findings:
-            severity = finding.severity
-            if severity in counts:
-                counts[severity] += 1
-            if finding.path in unchanged:
-                if severity in quiet:
-                    quiet[severity] += 1
+        counts = [0, 0, 0]  # errors, warnings, infos
+        quiet = [0, 0, 0]
+        tallies: dict[str, tuple[list[Finding], tuple[int, int, int]]] = {}
+        for path, found in self.findings.items():  # in report order: the report's findings are sorted by page first
+            if path in unchanged:
+                tallied = self._tallies.get(path)
+                if tallied is None or tallied[0] is not found:
+                    tallied = (found, _tally(found))
+                tallies[path] = tallied
+                for i, n in enumerate(tallied[1]):
+                    counts[i] += n
+                    quiet[i] += n
                 continue
-            level = levels.get(severity, logging.DEBUG)
-            if shown[level]:
-                log.log(level, f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}")
-        if any(quiet.values()):
+            for finding in found:
+                severity = finding.severity
+                if severity in SEVERITY_ORDER:
+                    counts[SEVERITY_ORDER[severity]] += 1
+                level = levels.get(severity, logging.DEBUG)
+                if shown[level]:
+                    log.log(level, f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}")
+        self._tallies = tallies
+        if any(quiet):
             log.log(
-                logging.WARNING if quiet["error"] else logging.INFO,
-                f"not repeated: {quiet['error']} errors, {quiet['warning']} warnings and {quiet['info']} infos on pages whose findings did not change since they were last logged",
+                logging.WARNING if quiet[0] else logging.INFO,
+                f"not repeated: {quiet[0]} errors, {quiet[1]} warnings and {quiet[2]} infos on pages whose findings did not change since they were last logged",
             )
         for note in report.notes:
             log.info(note)
         log.info(
-            f"{self.mode} check of {pages} page{'s' if pages != 1 else ''}: {counts['error']} errors, {counts['warning']} warnings, "
-            f"{counts['info']} infos, {len(report.suppressed)} suppressed"
-            + (" (errors fail `mkdocs build --strict`)" if counts["error"] else "")
+            f"{self.mode} check of {pages} page{'s' if pages != 1 else ''}: {counts[0]} errors, {counts[1]} warnings, "
+            f"{counts[2]} infos, {len(report.suppressed)} suppressed"
+            + (" (errors fail `mkdocs build --strict`)" if counts[0] else "")
         )
 
     def _put(
@@ -675,10 +693,10 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
                 self._marked_pages.add(uri)
             if not self._marked_titles and highlights.has_markers(page.title or ""):
                 self._marked_titles = True
-        return self._set_aside(uri, rendered.out)
+        return self._set_aside(uri, rendered.out, rendered.summary)
 
-    def _set_aside(self, uri: str, html: str) -> str:
-        """The page with its citations and reference list each replaced by a slot until `on_page_context` puts them back.
+    def _set_aside(self, uri: str, html: str, summary: str = "") -> str:
+        """The page with its citations, reference list and preview list of findings (`summary`) each replaced by a slot until `on_page_context` puts them back.
 
         Search plugins index `page.content` in `on_page_context`. The reference list is most of
         a page's HTML, and its words are the sources', not the page's: indexed, it made Material's
@@ -686,32 +704,39 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         page that cites it. Each citation's tooltip holds a quote: parsing those took Material's
         search twice as long as the rest of the page, to index "[1, 2]". Only the list the
         extension made for this page is set aside, and only where it is found once, as it was made.
+        In preview, the list of the page's findings is most of its words: the checks' messages, not the page's.
         """
         made = self.extension.references if self.extension is not None else None
         listed = made[1] if made is not None and made[0] == uri else None
         kept = self._aside_memo.get(uri)
-        if kept is not None and kept[0] is html and kept[1] == listed:  # a serve rebuild, nothing changed: the same answer
+        if kept is not None and kept[0] is html and kept[1] == listed and kept[4] is summary:  # a serve rebuild, nothing changed: the same answer
             self._aside[uri] = kept[2]
             return kept[3]
         if ASIDE_SLOT in html:
             return html
-        head, tail, section = html, None, ""
-        if listed is not None:
-            at = html.rfind(listed)  # the list ends the page: found from the end, it is found at once
-            # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
-            if at >= 0 and html.count(REFERENCE_LIST_TAG) == 1:
-                head, tail = html[:at], html[at + len(listed) :]
-                # with its heading: indexed alone, "References" was a search result on every page that cites
-                start = head.rfind(REFERENCES_SECTION_TAG)
-                if start >= 0 and html.count(REFERENCES_SECTION_TAG) == 1:
-                    head, section = head[:start], head[start:]
         pieces: list[str] = []
 
         def aside(m: re.Match) -> str:
             pieces.append(m.group(0))
             return ASIDE_SLOT
 
-        out = CITATION.sub(aside, head)
+        first, rest = "", html  # the page up to its list of findings with that list (when it is there once), and the rest
+        if summary and html.count(summary) == 1:
+            at = html.index(summary)
+            first = CITATION.sub(aside, html[:at]) + ASIDE_SLOT
+            pieces.append(summary)
+            rest = html[at + len(summary) :]
+        head, tail, section = rest, None, ""
+        if listed is not None:
+            at = rest.rfind(listed)  # the list ends the page: found from the end, it is found at once
+            # Once: every copy of the list starts with its <ol> tag, which it holds only there (its text is escaped).
+            if at >= 0 and html.count(REFERENCE_LIST_TAG) == 1:
+                head, tail = rest[:at], rest[at + len(listed) :]
+                # with its heading: indexed alone, "References" was a search result on every page that cites
+                start = head.rfind(REFERENCES_SECTION_TAG)
+                if start >= 0 and html.count(REFERENCES_SECTION_TAG) == 1:
+                    head, section = head[:start], head[start:]
+        out = first + CITATION.sub(aside, head)
         if tail is not None:
             pieces.append(section + listed)
             out += ASIDE_SLOT + CITATION.sub(aside, tail)
@@ -719,7 +744,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
             return html
         self._aside[uri] = pieces
         if self._rebuilds:
-            self._aside_memo[uri] = (html, listed, pieces, out)
+            self._aside_memo[uri] = (html, listed, pieces, out, summary)
         return out
 
     @event_priority(-100)  # after the search plugin and anything else that reads the page's content
@@ -762,14 +787,15 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         if kept is not None and kept.html == html and kept.box == box and kept.highlight == self._highlight and kept.doc is doc and kept.findings == findings:
             return kept
         block = metadata_html(page.meta or {})
+        summary = ""
         if highlight:
             placed = self.placed.get(doc.path, {})
             html_out = highlights.render_marks(html, placed)
-            block = highlights.summary_html(doc, findings, placed) + block
+            summary = highlights.summary_html(doc, findings, placed)
         else:
             html_out = html
-        out = after_title(html_out, block)
-        return _Rendered(html=html, box=box, highlight=self._highlight, doc=doc, findings=findings, out=out, marked=self._has_markers(out))
+        out = after_title(html_out, summary + block)
+        return _Rendered(html=html, box=box, highlight=self._highlight, doc=doc, findings=findings, out=out, marked=self._has_markers(out), summary=summary)
 
     def _has_markers(self, html: str) -> bool:
         """Whether on_post_page must look for markers in this page (only where they are stripped: preview highlights)."""
@@ -799,6 +825,7 @@ class _Rendered:
     findings: list = field(default_factory=list)
     generated: bool = False  # a page this plugin made
     made_from: RegistryPage | None = None  # the registry page's blocks
+    summary: str = ""  # the preview's list of the page's findings, in `out` once
 
 
 def _vale_style_key(root: Path, vale_config: str) -> str:
@@ -818,6 +845,15 @@ def _vale_style_key(root: Path, vale_config: str) -> str:
                 continue
             parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return "\n".join(parts)
+
+
+def _tally(findings: list[Finding]) -> tuple[int, int, int]:
+    """How many errors, warnings and infos."""
+    counts = [0, 0, 0]
+    for finding in findings:
+        if finding.severity in SEVERITY_ORDER:
+            counts[SEVERITY_ORDER[finding.severity]] += 1
+    return counts[0], counts[1], counts[2]
 
 
 def _toc_has_markers(toc) -> bool:

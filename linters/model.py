@@ -152,6 +152,15 @@ class Suppression:
 
 
 @dataclass
+class Suppressed:
+    """A finding a suppression hid, with the suppression's reason and line."""
+
+    finding: Finding
+    reason: str
+    line: int  # where the suppression comment is
+
+
+@dataclass
 class Document:
     """A Markdown page, parsed once and shared by every rule."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+import time
 from pathlib import Path
 
 from .errors import UsageError
@@ -114,10 +115,17 @@ def read_page(path: Path, root: Path) -> Document:
     return data if isinstance(data, Document) else parse_bytes(rel, data)
 
 
-def read_source(path: Path, root: Path, rel: str | None = None) -> tuple[str, bytes | Document]:
+# A file changed less than this long before it was read may change again with the same size and time
+# stamp on a file system with coarse times: its bytes are not kept (git's "racily clean" entries).
+RACY_NS = 2_000_000_000
+
+
+def read_source(path: Path, root: Path, rel: str | None = None, kept: dict[str, tuple] | None = None) -> tuple[str, bytes | Document]:
     """(relative path, the file's bytes), or a Document holding the `invalid-page` finding when it cannot be read.
 
-    `rel`: `relative(root, path)`, when the caller has it already.
+    `rel`: `relative(root, path)`, when the caller has it already. `kept`: a process that
+    reads the pages again and again (`mkdocs serve`, the check server) keeps their bytes there,
+    with the file's status when read; a file whose status is the same is not read again.
     """
     rel = relative(root, path) if rel is None else rel
     try:
@@ -129,11 +137,23 @@ def read_source(path: Path, root: Path, rel: str | None = None) -> tuple[str, by
         unreadable = _why_unreadable(path, root, rel)
         if unreadable is not None:
             return rel, unreadable
+    status = None
+    if kept is not None and info is not None and stat.S_ISREG(info.st_mode):
+        status = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+        last = kept.get(rel)
+        if last is not None and last[0] == status:
+            return rel, last[1]
     try:
         with open(path, "rb", buffering=0) as f:
-            return rel, f.readall()
+            data = f.readall()
     except OSError as exc:
         return rel, _bad(rel, f"Cannot read this file: {exc.strerror or exc}.")
+    if status is not None:
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+            kept[rel] = (status, data)
+        else:
+            kept.pop(rel, None)
+    return rel, data
 
 
 def _why_unreadable(path: Path, root: Path, rel: str) -> Document | None:

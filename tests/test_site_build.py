@@ -270,6 +270,11 @@ def test_preview_highlights_the_flagged_sentence_with_its_message(fixture_site):
     assert text == "Ketamine is a guaranteed cure for depression."
     assert "claim-lint-summary" in html
     assert not PRIVATE_USE.search(page_html(fixture_site["preview"], "flagged.md"))
+    # the list of findings is the checks' words, not the page's: not in the search index
+    index = json.loads((fixture_site["preview"] / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    flagged = [entry["text"] for entry in index if entry["location"].startswith("flagged/")]
+    assert flagged and "guaranteed cure" in " ".join(flagged)
+    assert not [text for text in flagged if "Preview:" in text or "prohibited-claim" in text]
 
 
 @pytest.mark.parametrize("tag, fails", STRICT_CASES.items())

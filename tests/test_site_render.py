@@ -332,6 +332,14 @@ def test_the_plugin_sets_citations_and_the_reference_list_aside_while_search_rea
     unmarked = html.replace(' class="claim-references"', "")  # a section the extension did not make: the list alone
     assert plugin._set_aside("a.md", unmarked).endswith(f"<h2 id=\"references\">References</h2>\n{ASIDE_SLOT}\n</section>")
     assert plugin._set_aside("a.md", "<p>No citation.</p>") == "<p>No citation.</p>"
+    # preview: the list of the page's findings goes aside too, in its place among the slots
+    summary = '<details class="failure claim-lint-summary"><summary>Preview: 1 error</summary><ul><li>a.md:1:1 <code>r</code> m</li></ul></details>'
+    titled = f"<h1>T{cite.format(n=0)}</h1>{summary}{html}"
+    page.content = plugin._set_aside("a.md", titled, summary)
+    assert page.content == f"<h1>T{ASIDE_SLOT}</h1>{ASIDE_SLOT}<p>Text{ASIDE_SLOT}. More{ASIDE_SLOT}.</p>\n{ASIDE_SLOT}\n</section>"
+    plugin.on_page_context({}, page=page, config=None, nav=None)
+    assert page.content == titled
+    assert plugin._set_aside("a.md", titled + summary, summary).count(summary) == 2, "not there once: left where it is"
     assert plugin._set_aside("a.md", f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>") == f"<p>{ASIDE_SLOT}{cite.format(n=1)}</p>"  # the slot's text is the page's own
     plugin._aside.clear()
     # a `serve` rebuild that changed nothing gets the same answer without searching the page again

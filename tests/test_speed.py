@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linters import engine
+from linters.assembly import sort_findings
 from linters.cache import FILE_NAME, MemoryCache, ResultCache
 from linters.commands import check as check_command
 from linters.engine import check_paths, open_project
@@ -390,7 +391,7 @@ _FINDINGS = st.builds(
 @given(st.lists(_FINDINGS, max_size=60))
 def test_findings_sort_as_one_sort_on_key_then_severity(findings):
     expected = sorted(findings, key=lambda f: ((f.path, f.line, f.column, f.rule, f.message), SEVERITY_ORDER[f.severity]))
-    got = engine.sort_findings(findings)
+    got = sort_findings(findings)
     assert [id(f) for f in got] == [id(f) for f in expected]  # the same objects in the same order, ties included
 
 
@@ -416,6 +417,10 @@ def test_a_serve_rebuild_logs_only_the_findings_that_changed(site, tmp_path, cap
     assert not [m for _, m in again if m.startswith("docs/")], "nothing changed: no finding is repeated"
     (level, note), = [(lv, m) for lv, m in again if m.startswith("not repeated:")]
     assert level == logging.WARNING, "unchanged pages' errors still warn, so --strict fails as on a fresh build"
+    summary = [m for _, m in first if m.startswith("preview check of")]
+    assert summary and summary == [m for _, m in again if m.startswith("preview check of")], "the same counts, from pages not logged again"
+    errors = sum(1 for lv, m in first if lv == logging.WARNING and m.startswith("docs/"))
+    assert note.startswith(f"not repeated: {errors} errors,"), note
     page = root / "docs" / "b.md"
     page.write_text(page.read_text("utf-8").replace("Wear comfortable clothes", "Wear loose clothes"), "utf-8")
     assert not [m for _, m in rebuild(False) if m.startswith("docs/")], "reworded, and no finding changed: none is repeated"
@@ -425,6 +430,43 @@ def test_a_serve_rebuild_logs_only_the_findings_that_changed(site, tmp_path, cap
     assert set(b_lines) > {m for _, m in first if m.startswith("docs/b.md:")}, "the changed page: all its findings, the new one too"
     assert any(": prohibited-claim:" in m for m in b_lines)
     assert not [m for _, m in edited if m.startswith("docs/a.md:")]
+
+
+def test_a_kept_page_is_not_read_again_until_its_file_changes(tmp_path, monkeypatch):
+    from linters import pages
+
+    page = tmp_path / "docs" / "a.md"
+    page.parent.mkdir()
+    page.write_bytes(b"Ketamine is a medicine.\n")
+    kept: dict = {}
+    rel, data = pages.read_source(page, tmp_path, kept=kept)
+    assert (rel, data) == ("docs/a.md", b"Ketamine is a medicine.\n")
+    assert rel not in kept, "just written: a second write in the same time stamp could go unseen, so it is read again"
+    monkeypatch.setattr(pages, "RACY_NS", -1)  # as if written long ago
+    _, data = pages.read_source(page, tmp_path, kept=kept)
+    assert pages.read_source(page, tmp_path, kept=kept)[1] is data, "the same file status: the bytes kept"
+    page.write_bytes(b"Ketamine is a drug!!!!\n")  # the same size
+    assert pages.read_source(page, tmp_path, kept=kept)[1] == b"Ketamine is a drug!!!!\n"
+    page.unlink()
+    assert isinstance(pages.read_source(page, tmp_path, kept=kept)[1], engine.Document), "gone: an invalid-page finding, not the old bytes"
+
+
+def test_the_memory_cache_hashes_a_page_again_only_for_new_bytes(monkeypatch):
+    from linters import cache
+    from linters.cache import ResultCache
+
+    memory = MemoryCache()
+    data = b"Ketamine is a medicine.\n"
+    key = memory.page_key("run", "docs/a.md", data)
+    assert key == ResultCache.page_key("run", "docs/a.md", data)
+    hashed = []
+    monkeypatch.setattr(cache, "digest", lambda *parts: hashed.append(parts) or "new")
+    assert memory.page_key("run", "docs/a.md", data) == key and not hashed, "the same bytes object: its key kept"
+    assert memory.page_key("run", "docs/a.md", (data + b"!")[:-1]) == "new" and hashed, "equal bytes, another object: hashed again"
+    monkeypatch.undo()
+    assert memory.page_key("run2", "docs/a.md", data) == ResultCache.page_key("run2", "docs/a.md", data) != key
+    other = b"Ketamine is a medicine?\n"
+    assert memory.page_key("run2", "docs/a.md", other) == ResultCache.page_key("run2", "docs/a.md", other)
 
 
 def test_a_page_result_comes_back_from_the_cache_equal(site):
