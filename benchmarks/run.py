@@ -366,6 +366,9 @@ def bench_size(n: int, args, out: dict) -> None:
     # The floor under every command-line run: the interpreter, and it with our imports (no page read).
     res["python"] = best(R, lambda: _ok(measure([PY, "-c", "pass"], root), "python"))
     res["startup"] = best(R, lambda: _ok(measure([PY, "-m", "linters", "check", "--help"], root), "linters check --help"))
+    # The floor under any check that parses with markdown-it-py: reading the pages and a plain CommonMark parse, in as many processes.
+    floor = [PY, str(REPO / "benchmarks" / "parse_floor.py"), "docs", "--jobs", str(args.jobs or len(os.sched_getaffinity(0)))]
+    res["parse_floor"] = best(R, lambda: _ok(measure(floor, root), "parse floor"))
     print(f"[{n}] check cold ...", flush=True)
     res["cold"] = best(R, lambda: checked(measure(check_cmd("--format", "json", *jobs), root), "cold check", pages), before=clear_cache)
     res["cold_github"] = best(1 if n > 2000 else R, lambda: checked(measure(check_cmd("--format", "github", *jobs), root), "cold check (github)", pages), before=clear_cache)
@@ -514,6 +517,7 @@ def report(out: dict, info: dict, args) -> str:
         rows = [
             _row("python -c pass", r.get("python"), p, "the interpreter alone"),
             _row("linters check --help", r.get("startup"), p, "interpreter and imports: the floor of any run"),
+            _row("markdown-it-py parse alone", r.get("parse_floor"), p, f"`benchmarks/parse_floor.py`: read and parse (CommonMark preset, no plugins, no rules), {args.jobs or len(os.sched_getaffinity(0))} processes: the floor of a check that parses with it"),
             _row("check, cold (empty cache)", r.get("cold"), p, f"{args.jobs or os.cpu_count()} processes"),
             _row("check, cold, github format", r.get("cold_github"), p, "github annotations"),
             _row("check, cold, one process", r.get("cold_serial"), p, "--jobs 1"),
@@ -540,6 +544,13 @@ def report(out: dict, info: dict, args) -> str:
                 f"(one process: {pl.wall / r['cold_serial'].wall:.1f}x wall, {pl.cpu / r['cold_serial'].cpu:.1f}x CPU)"
             )
         lines.append(f"- cold check: **{_rate(p, r['cold'].wall)} pages/s** on this machine (Vale excluded)")
+        if "parse_floor" in r:
+            floor = r["parse_floor"]
+            lines.append(
+                f"- the floor, markdown-it-py's parse alone on the same pages and cores: {floor.wall:.2f} s, {_rate(p, floor.wall)} pages/s"
+                + (f", {r['proselint'].wall / floor.wall:.1f}x proselint (20x proselint is {r['proselint'].wall / 20:.2f} s)" if "proselint" in r else "")
+                + f"; the cold check takes {r['cold'].wall / floor.wall:.1f}x the floor"
+            )
         if "cold_vale" in r:
             lines.append(f"- cold check with Vale: {_rate(p, r['cold_vale'].wall)} pages/s")
         if "mkdocs_plain" in r:

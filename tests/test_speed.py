@@ -538,3 +538,23 @@ def test_a_cached_results_summaries_and_tags_are_read_back_only_when_used(site):
         assert result.summaries == fresh[result.path].summaries and result.tags == fresh[result.path].tags
         assert "summaries" in vars(result) and pickle.loads(pickle.dumps(result)) == result
     assert any(r.tags for r in seen) and any(r.summaries.get("contradiction") for r in seen)
+
+
+def test_the_benchmarks_parse_floor_parses_every_page_in_every_process(tmp_path, capsys):
+    import sys
+
+    from markdown_it import MarkdownIt
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import parse_floor
+    finally:
+        sys.path.pop(0)
+    texts = ["# One\n\nA page.\n", "- a\n- b\n\n> quote\n", "Text with `code` and *emphasis*.\n\n```\nfence\n```\n"]
+    for i, text in enumerate(texts):
+        (tmp_path / "docs" / f"s{i % 2}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / f"s{i % 2}" / f"p{i}.md").write_text(text, "utf-8")
+    tokens = sum(len(MarkdownIt("commonmark").parse(text)) for text in texts)
+    for jobs in ("1", "2"):
+        assert parse_floor.main([str(tmp_path / "docs"), "--jobs", jobs]) == 0
+        assert capsys.readouterr().out.strip() == f"3 pages, {tokens} tokens, {jobs} processes"
