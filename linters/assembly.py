@@ -77,11 +77,9 @@ class Assembly:
         self._own = own
         if elsewhere:  # a page's own findings are not one run of the report: the whole list, sorted
             findings = sort_findings(first_kept + [f for kept in own.values() for f in kept[1]] + last_kept)
-            self._pages, self.by_path = {}, {}
-            for finding in findings:
-                self.by_path.setdefault(finding.path, []).append(finding)
+            self._pages, self.by_path = {}, by_path(findings)
             return findings, hidden
-        heads, tails = _by_path(first_kept), _by_path(last_kept)
+        heads, tails = by_path(first_kept), by_path(last_kept)
         pages: dict[str, tuple] = {}
         findings: list[Finding] = []
         for path in sorted(own.keys() | heads.keys() | tails.keys()):  # the sort key starts with the path
@@ -110,7 +108,8 @@ def _split(findings: list[Finding], sups: dict[str, list[Suppression]]) -> tuple
     return kept, hidden
 
 
-def _by_path(findings: list[Finding]) -> dict[str, list[Finding]]:
+def by_path(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings grouped by path, each group in the order given."""
     out: dict[str, list[Finding]] = {}
     for finding in findings:
         out.setdefault(finding.path, []).append(finding)

@@ -59,7 +59,7 @@ from . import prepared
 from .background import Background, BackgroundError, can_fork
 from .cache import MemoryCache, ResultCache, files_key
 from .config import Config, config_from_options
-from .assembly import sort_findings
+from .assembly import by_path, sort_findings
 from .engine import Project, Report, check_sources, enabled_rules, finish, gc_paused, make_context, project_registry, registry_files
 from .errors import UsageError
 from .markdown_ext import REFERENCE_LIST_TAG, REFERENCES_SECTION_TAG, ClaimTagExtension
@@ -413,9 +413,7 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         later comparison with what the last build rendered stop at `is`.
         """
         if by_page is None:
-            by_page = {}
-            for finding in findings:
-                by_page.setdefault(finding.path, []).append(finding)
+            by_page = by_path(findings)
         pages: dict[str, list[Finding]] = {}
         for path, found in by_page.items():
             old = self.findings.get(path)
@@ -477,20 +475,18 @@ class MedicalClaimsPlugin(BasePlugin[Cfg]):  # type: ignore[valid-type]
         quiet = [0, 0, 0]
         tallies: dict[str, tuple[list[Finding], tuple[int, int, int]]] = {}
         for path, found in self.findings.items():  # in report order: the report's findings are sorted by page first
-            if path in unchanged:
-                tallied = self._tallies.get(path)
-                if tallied is None or tallied[0] is not found:
-                    tallied = (found, _tally(found))
-                tallies[path] = tallied
-                for i, n in enumerate(tallied[1]):
-                    counts[i] += n
-                    quiet[i] += n
+            tallied = self._tallies.get(path)
+            if tallied is None or tallied[0] is not found:
+                tallied = (found, _tally(found))
+            tallies[path] = tallied
+            logged = path in unchanged  # when its findings last changed
+            for i, n in enumerate(tallied[1]):
+                counts[i] += n
+                quiet[i] += n if logged else 0
+            if logged:
                 continue
             for finding in found:
-                severity = finding.severity
-                if severity in SEVERITY_ORDER:
-                    counts[SEVERITY_ORDER[severity]] += 1
-                level = levels.get(severity, logging.DEBUG)
+                level = levels.get(finding.severity, logging.DEBUG)
                 if shown[level]:
                     log.log(level, f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}")
         self._tallies = tallies
